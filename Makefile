@@ -1,0 +1,52 @@
+# yosan-extract: `make demo` and `make test` set everything up on a fresh
+# Debian machine (Python 3.11, root) and then run.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn fonts-ipaexfont poppler-utils
+FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
+
+.PHONY: setup system venv demo test lint bench clean fixtures
+
+setup: system venv
+
+# System packages: tesseract with Japanese data (OCR), the IPAex fonts
+# (PDF fixtures), poppler-utils (pdftoppm for looking at pages).
+system: $(VENV)/.system
+$(VENV)/.system:
+	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx jpn \
+	   || [ ! -f $(FONT) ] || ! command -v pdftoppm >/dev/null \
+	   || ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+	  echo "installing system packages: $(APT_PACKAGES) python3-venv"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) python3-venv >/dev/null; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml $(VENV)/.system
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@touch $@
+
+demo: setup
+	$(BIN)/yosan extract fixtures/mext-r2-science-points.txt
+
+test: setup
+	$(BIN)/ruff check extract tests cli.py fixtures
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check extract tests cli.py fixtures
+	$(BIN)/ruff format --check extract tests cli.py fixtures
+
+bench: setup
+	$(BIN)/python bench/bench_pdf.py
+
+fixtures: setup
+	$(BIN)/python fixtures/make_pdfs.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

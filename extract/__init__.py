@@ -1,0 +1,28 @@
+"""yosan-extract: verified tables of figures from Japanese budget documents.
+
+    from extract import extract_file, to_dataframe
+    records = extract_file("fixtures/mext-r2-science-points.txt")
+    frame = to_dataframe(records)
+"""
+
+from __future__ import annotations
+
+from .errors import GoldenError, InputError, YosanError
+from .output import render, to_dataframe
+from .pipeline import extract_file, extract_text
+from .records import COLUMNS, Record
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "COLUMNS",
+    "GoldenError",
+    "InputError",
+    "Record",
+    "YosanError",
+    "__version__",
+    "extract_file",
+    "extract_text",
+    "render",
+    "to_dataframe",
+]

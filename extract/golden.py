@@ -1,0 +1,100 @@
+"""Comparing extracted records with a golden file, and showing the difference.
+
+Records are matched by their key (page, line, kind, amount) — the facts a
+reader checks first — so a diff says "missing", "unexpected" or "changed
+program" rather than dumping two tables.  Repeated keys on one line are
+matched in order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import GoldenError
+from .output import read_csv_rows
+
+KEY = ("page", "line", "kind", "amount_yen")
+
+
+def _key(row: dict[str, str]) -> tuple[str, ...]:
+    return tuple(row.get(k, "") for k in KEY)
+
+
+@dataclass
+class GoldenDiff:
+    missing: list[dict[str, str]] = field(default_factory=list)
+    unexpected: list[dict[str, str]] = field(default_factory=list)
+    changed: list[tuple[dict[str, str], dict[str, tuple[str, str]]]] = field(default_factory=list)
+    columns_changed: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.unexpected or self.changed or self.columns_changed)
+
+    def summary(self) -> str:
+        return f"{len(self.missing)} missing, {len(self.unexpected)} unexpected, {len(self.changed)} changed"
+
+
+def compare(expected: list[dict[str, str]], actual: list[dict[str, str]]) -> GoldenDiff:
+    diff = GoldenDiff()
+    exp_cols = tuple(expected[0]) if expected else ()
+    act_cols = tuple(actual[0]) if actual else ()
+    if expected and actual and exp_cols != act_cols:
+        diff.columns_changed = (exp_cols, act_cols)
+    by_key: dict[tuple[str, ...], list[dict[str, str]]] = defaultdict(list)
+    for row in expected:
+        by_key[_key(row)].append(row)
+    for row in actual:
+        candidates = by_key.get(_key(row))
+        if not candidates:
+            diff.unexpected.append(row)
+            continue
+        old = candidates.pop(0)
+        changes = {c: (old.get(c, ""), row.get(c, "")) for c in row if old.get(c, "") != row.get(c, "")}
+        if changes:
+            diff.changed.append((row, changes))
+    for rows in by_key.values():
+        diff.missing.extend(rows)
+    diff.missing.sort(key=lambda r: (int(r.get("page") or 0), int(r.get("line") or 0)))
+    return diff
+
+
+def _where(row: dict[str, str]) -> str:
+    page = f"page {row['page']} " if row.get("page") else ""
+    return f"{page}line {row.get('line', '?')} {row.get('kind', '?')} {row.get('amount_yen', '?')}"
+
+
+def format_diff(diff: GoldenDiff, golden: Path) -> str:
+    lines = [f"{golden}: {diff.summary()}"]
+    if diff.columns_changed:
+        lines.append(f"  columns: golden {','.join(diff.columns_changed[0])}")
+        lines.append(f"           output {','.join(diff.columns_changed[1])}")
+    for row in diff.missing:
+        lines.append(f"- missing     {_where(row)}  {row.get('program', '')}")
+    for row in diff.unexpected:
+        lines.append(f"+ unexpected  {_where(row)}  {row.get('program', '')}")
+    for row, changes in diff.changed:
+        lines.append(f"~ changed     {_where(row)}")
+        for column, (old, new) in changes.items():
+            lines.append(f"      {column}: {old!r} -> {new!r}")
+    return "\n".join(lines)
+
+
+def load_golden(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        raise GoldenError(f"{path}: no golden file (create it with --update, then check it by hand)")
+    try:
+        return read_csv_rows(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise GoldenError(f"{path}: unreadable golden file: {exc}") from None
+
+
+def default_golden(fixture: Path) -> Path:
+    """``fixtures/pdf/x.pdf`` → ``golden/pdf/x.csv``, next to the fixtures folder."""
+    fixture = fixture.resolve()
+    for parent in fixture.parents:
+        if parent.name == "fixtures":
+            relative = fixture.relative_to(parent).with_suffix(".csv")
+            return parent.parent / "golden" / relative
+    return fixture.parent / "golden" / f"{fixture.stem}.csv"

@@ -1,0 +1,86 @@
+"""Language tables, loaded once from ``data/ja.toml``.
+
+Keeping eras, numerals, units and labels in a data file (as dateparser keeps
+``ja.yaml``) means a new label or era is a one-line data change, and the code
+that uses them stays free of Japanese string literals.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Era:
+    name: str
+    start: int
+    abbreviations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    eras: tuple[Era, ...]
+    digits: dict[str, int]
+    small_units: dict[str, int]
+    large_units: dict[str, int]
+    first_year: str
+    approx_before: tuple[str, ...]
+    approx_after: tuple[str, ...]
+    negative_signs: tuple[str, ...]
+    labels: dict[str, tuple[str, ...]]
+    draft: tuple[str, ...]
+    other_after: tuple[str, ...]
+    other_period: tuple[str, ...]
+    reconstruction: tuple[str, ...]
+    previous_note: tuple[str, ...]
+    ended_programme: tuple[str, ...]
+    not_titles: frozenset[str]
+    strong_markers: tuple[str, ...]
+    weak_markers: tuple[str, ...]
+    radicals: dict[str, str]
+
+    def era(self, name_or_abbreviation: str) -> Era:
+        for era in self.eras:
+            if name_or_abbreviation == era.name or name_or_abbreviation in era.abbreviations:
+                return era
+        raise KeyError(name_or_abbreviation)
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The parsed language tables (read once per process)."""
+    raw = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))
+    numerals, qualifiers = raw["numerals"], raw["qualifiers"]
+    context, markers = raw["context"], raw["markers"]
+    labels = {kind: tuple(words) for kind, words in raw["labels"].items() if kind != "draft"}
+    return Lexicon(
+        eras=tuple(Era(e["name"], e["start"], tuple(e["abbreviations"])) for e in raw["eras"]),
+        digits=dict(numerals["digits"]),
+        small_units=dict(numerals["small"]),
+        large_units=dict(numerals["large"]),
+        first_year=numerals["first_year"],
+        approx_before=tuple(qualifiers["approx_before"]),
+        approx_after=tuple(qualifiers["approx_after"]),
+        negative_signs=tuple(qualifiers["negative_signs"]),
+        labels=labels,
+        draft=tuple(raw["labels"]["draft"]),
+        other_after=tuple(context["other_after"]),
+        other_period=tuple(context["other_period"]),
+        reconstruction=tuple(context["reconstruction"]),
+        previous_note=tuple(context["previous_note"]),
+        ended_programme=tuple(context["ended_programme"]),
+        not_titles=frozenset(context["not_titles"]),
+        strong_markers=tuple(markers["strong"]),
+        weak_markers=tuple(markers["weak"]),
+        radicals=dict(raw["radicals"]),
+    )
+
+
+def alternation(words: tuple[str, ...] | list[str]) -> str:
+    """A regex alternation of literal words, longest first so the longest wins."""
+    import regex
+
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))

@@ -1,0 +1,110 @@
+"""Unicode normalisation of document text, safe for amounts.
+
+Plain NFKC is almost right for Japanese budget text (full-width digits,
+brackets, commas, Kangxi radicals, ㍻/㋿ ligatures) but it turns the item
+markers ①–⑳ into digits, so ``①1,358百万円`` would read as 11,358百万円.  We
+therefore run NFKC on everything *except* the protected markers, fold the CJK
+Radicals Supplement (which NFKC leaves alone) from a data table, and keep a map
+from every output character back to its source character so that PDF
+positions survive normalisation.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+from .lexicon import lexicon
+
+# Circled and negative-circled numbers that number items; NFKC would make
+# them digits.  ① U+2460–⑳ U+2473, ㉑ U+3251–㉟ U+325F, ㊱ U+32B1–㊿ U+32BF,
+# ❶ U+2776–❿ U+277F (NFKC leaves the last range, listed for clarity).
+_PROTECTED = frozenset(
+    [chr(c) for c in range(0x2460, 0x2474)]
+    + [chr(c) for c in range(0x3251, 0x3260)]
+    + [chr(c) for c in range(0x32B1, 0x32C0)]
+    + [chr(c) for c in range(0x2776, 0x2780)]
+)
+
+# Characters NFKC keeps but that mean an ASCII character here.
+_EXTRA = {
+    "\u2212": "-",  # minus sign
+    "\u2010": "-",  # hyphen
+    "\u2011": "-",  # non-breaking hyphen
+    "\uff0d": "-",  # full-width hyphen-minus (NFKC does this too; explicit)
+    "\u301c": "~",  # wave dash 〜
+    "\u00a0": " ",
+    "\u200b": "",  # zero-width space
+    "\ufeff": "",  # stray BOM
+    "\u2039": "<",  # ‹ seen as a conversion artefact for ＜
+    "\u203a": ">",
+}
+
+
+@dataclass(frozen=True)
+class NormText:
+    """Normalised text plus, for each character, the index it came from."""
+
+    text: str
+    origin: tuple[int, ...]
+
+
+def _clusters(text: str) -> list[tuple[int, str]]:
+    """Split into (start, cluster) so combining marks stay with their base."""
+    out: list[tuple[int, str]] = []
+    for i, ch in enumerate(text):
+        combining = unicodedata.combining(ch) or ch in "\uff9e\uff9f\u3099\u309a"
+        if out and combining:
+            start, cluster = out[-1]
+            out[-1] = (start, cluster + ch)
+        else:
+            out.append((i, ch))
+    return out
+
+
+def normalize_map(text: str) -> NormText:
+    """Normalise ``text`` and keep the origin index of every output character."""
+    radicals = lexicon().radicals
+    chars: list[str] = []
+    origin: list[int] = []
+    for start, cluster in _clusters(text):
+        if cluster in _PROTECTED:
+            folded = cluster
+        elif cluster in radicals:
+            folded = radicals[cluster]
+        elif cluster in _EXTRA:
+            folded = _EXTRA[cluster]
+        else:
+            folded = unicodedata.normalize("NFKC", cluster)
+            folded = "".join(_EXTRA.get(c, c) for c in folded)
+        chars.append(folded)
+        origin.extend([start] * len(folded))
+    return NormText("".join(chars), tuple(origin))
+
+
+def normalize_text(text: str) -> str:
+    """Normalise full-width forms, radicals and ligatures; keep ①–⑳ as they are."""
+    return normalize_map(text).text
+
+
+_CJK = r"\p{Han}\p{Hiragana}\p{Katakana}ー々〆「」『』【】、。・〔〕《》〈〉"
+_SPACE_NEAR_CJK = regex.compile(
+    rf"""
+    (?<=[{_CJK}])\s+          # spaces after a CJK character
+    | \s+(?=[{_CJK}])         # or before one: PDF conversion inserts these
+    """,
+    regex.VERBOSE,
+)
+_MARKDOWN = regex.compile(r"\*\*|__|^#+\s*|`")
+
+
+def tidy_spaces(text: str) -> str:
+    """Collapse runs of space and drop the spaces PDF conversion puts next to kana/kanji."""
+    text = regex.sub(r"\s+", " ", text).strip()
+    return _SPACE_NEAR_CJK.sub("", text)
+
+
+def strip_markdown(text: str) -> str:
+    return _MARKDOWN.sub("", text)

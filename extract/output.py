@@ -1,0 +1,92 @@
+"""Step 5: records become CSV, JSON Lines, JSON or a pandas DataFrame.
+
+Output is deterministic (fixed column order, ``ensure_ascii=False``, ``\\n``
+line ends) so that goldens diff cleanly, and files are written to a temporary
+name and renamed so that an interrupted run never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .records import COLUMNS, POSITION_COLUMNS, Record
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FORMATS = ("csv", "jsonl", "json")
+
+
+def columns_for(records: Sequence[Record]) -> tuple[str, ...]:
+    """The schema columns, plus the position columns when any record has a position."""
+    if any(r.x0 is not None for r in records):
+        return COLUMNS + POSITION_COLUMNS
+    return COLUMNS
+
+
+def cell(value: object) -> str:
+    """How a value is written in CSV: empty for missing, lower-case booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def to_rows(records: Sequence[Record], columns: Sequence[str] | None = None) -> list[dict[str, str]]:
+    columns = columns or columns_for(records)
+    return [{c: cell(getattr(r, c)) for c in columns} for r in records]
+
+
+def render(records: Sequence[Record], fmt: str = "csv") -> str:
+    columns = columns_for(records)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(to_rows(records, columns))
+        return buf.getvalue()
+    items = [r.as_row(columns) for r in records]
+    if fmt == "jsonl":
+        return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+    if fmt == "json":
+        return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+    raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def to_dataframe(records: Iterable[Record]) -> pd.DataFrame:
+    """Records as a DataFrame with nullable integer columns (never float money)."""
+    import pandas as pd
+
+    records = list(records)
+    columns = columns_for(records)
+    frame = pd.DataFrame([r.as_row(columns) for r in records], columns=list(columns))
+    for name in ("page", "line", "fiscal_year", "amount_yen"):
+        frame[name] = frame[name].astype("Int64")
+    frame["approx"] = frame["approx"].astype("boolean")
+    return frame

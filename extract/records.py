@@ -1,0 +1,770 @@
+"""Step 4: amount tokens become records, each tied to its owner.
+
+Budget PR documents state each figure in one of a few layouts (see
+``../shared/notes/document-anatomy.md`` and the README): a labelled box whose
+labels and values may sit on different lines, ``X百万円(Y百万円)`` pairs under
+a title, numbered breakdown items, flattened tab-separated tables, 補正 lines in
+【】 and ※ notes.  One pass over the lines keeps just enough state to resolve
+them: the chapter, the page's programme (set by its amount box), a queue of
+box labels still waiting for values, and recent headings.  Owners are objects
+so that a box whose title is missing can be renamed once its figures are
+known (they repeat a figure pair stated earlier under the programme's name).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+
+import regex
+
+from .eras import ERA_YEAR_RE, era_from_match
+from .lexicon import alternation, lexicon
+from .normalize import normalize_map, strip_markdown, tidy_spaces
+from .sources import Line
+from .tokens import Label, Token, find_labels, find_tokens, label_only
+
+_LEX = lexicon()
+
+KINDS = ("budget", "previous", "supplementary", "request", "other")
+COLUMNS = (
+    "source", "page", "line", "section", "program", "parent", "kind", "fiscal_year", "era",
+    "account", "status", "amount_yen", "unit", "approx", "raw", "note",
+)  # fmt: skip
+POSITION_COLUMNS = ("x0", "top", "x1", "bottom")
+
+
+@dataclass
+class Record:
+    """One stated amount.  Field order is the output column order."""
+
+    source: str
+    page: int | None
+    line: int
+    section: str
+    program: str
+    parent: str
+    kind: str
+    fiscal_year: int | None
+    era: str
+    account: str
+    status: str
+    amount_yen: int
+    unit: str
+    approx: bool
+    raw: str
+    note: str
+    x0: float | None = None
+    top: float | None = None
+    x1: float | None = None
+    bottom: float | None = None
+
+    def as_row(self, columns: Sequence[str] = COLUMNS) -> dict[str, object]:
+        return {c: getattr(self, c) for c in columns}
+
+
+assert tuple(f.name for f in fields(Record)) == COLUMNS + POSITION_COLUMNS
+
+
+# --- line classification ---------------------------------------------------
+
+_SECTION_RE = regex.compile(
+    r"""
+    ^(?:第\s?(?P<num2>\d{1,2})\s?[章部節]\s?      # 第5章 …
+      | (?P<num>\d{1,2})\s?[.．、]\s?)            # 5. … / 5 . … / 5．…
+    (?P<title>(?!\d)\S.{1,80})$                   # a title, not another number
+    """,
+    regex.VERBOSE,
+)
+_ROMAN = r"(?:I{1,3}|IV|VI{0,3}|IX|X{1,2}|Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ|Ⅶ|Ⅷ|Ⅸ|Ⅹ)"
+_STRONG = alternation(_LEX.strong_markers)
+_WEAK = alternation(_LEX.weak_markers)
+# Item markers at the start of a title: ① / I / 1. / (1) / ○ / ◆, possibly
+# after a Markdown bullet.
+_ITEM_RE = regex.compile(
+    rf"""
+    ^(?:(?:{_WEAK})\s?)*                          # - / ・ / ✓ bullets (Markdown or typed)
+    (?P<strong>
+        (?:{_STRONG})                             # ① ○ ◆ ...
+      | {_ROMAN}(?=[\s.])\.?                      # I / II / IV followed by a space or dot
+      | \(\d{{1,2}}\) | \d{{1,2}}\)                 # (1) / 1)
+      | \d{{1,2}}[.．](?!\d)                       # 1. (not 1.5)
+    )?\s?
+    """,
+    regex.VERBOSE,
+)
+_WEAK_START = regex.compile(rf"^(?:{_WEAK})")
+_BRACKETED_ONLY = regex.compile(r"^[【\[〔《(<].*[】\]〕》)>]$")
+_PERIOD_NOTE = regex.compile(r"\s?[《(\[](?:[^《》()\[\]]*(?:年度|年)[^《》()\[\]]*)[》)\]]\s?$")
+_ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
+_SENTENCE_END = ("。", "、", "。)", "る", "た", "す")
+
+
+def clean_title(text: str) -> str:
+    """A programme name as written, without Markdown, bullets, numbering or ※ marks."""
+    text = strip_markdown(text).strip()
+    text = _ITEM_RE.sub("", text, count=1)
+    text = regex.sub(r"(?:\s?※\d*)+$", "", text.strip())
+    text = text.strip(" :=(【[〔").strip()
+    return tidy_spaces(text)
+
+
+def _is_content(text: str) -> bool:
+    return bool(regex.search(r"[\p{Han}\p{Hiragana}\p{Katakana}A-Za-z]", text))
+
+
+@dataclass(frozen=True)
+class Heading:
+    index: int  # line index
+    name: str
+
+
+@dataclass(eq=False)
+class Owner:
+    """Who an amount belongs to; mutable so a box's name can be resolved late."""
+
+    name: str
+    parent: Owner | None = None
+    is_section: bool = False
+
+    def parent_name(self) -> str:
+        p = self.parent
+        return p.name if p is not None and not p.is_section else ""
+
+
+@dataclass(eq=False)
+class Box:
+    """A labelled amount box: its owner is settled once its figures are known."""
+
+    owner: Owner
+    candidate: str | None  # the heading found above it, if any
+    from_section: bool
+    budget: int | None = None
+    previous: int | None = None
+
+
+@dataclass(eq=False)
+class _Draft:
+    line_index: int
+    token: Token | None
+    owner: Owner
+    kind: str
+    fiscal_year: int | None
+    era: str
+    account: str
+    status: str
+    amount_yen: int
+    unit: str
+    approx: bool
+    markers: str
+    box: Box | None = None
+    notes: list[str] = field(default_factory=list)
+    offset: int = 0  # where the token's text starts within the line
+    section: Owner | None = None
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    fiscal_year: int | None
+    main_kind: str  # "budget", or "request" for 概算要求 documents
+
+
+def document_facts(texts: Sequence[str], fiscal_year: int | None = None) -> DocumentFacts:
+    """The document's own year: the most frequent year on its budget (or request) labels."""
+    years: Counter[int] = Counter()
+    kinds: Counter[str] = Counter()
+    for text in texts:
+        for label in find_labels(text):
+            if label.kind in ("budget", "request"):
+                kinds[label.kind] += 1
+                if label.era:
+                    years[label.era.fiscal_year] += 1
+    if not years:  # fall back on a title such as 令和2年度予算(案)
+        for text in texts:
+            m = regex.search(rf"(?:{ERA_YEAR_RE.pattern})\s?(?:当初)?予算", text, flags=regex.VERBOSE)
+            if m:
+                years[era_from_match(ERA_YEAR_RE.search(m[0])).fiscal_year] += 1
+                break
+    year = max(years, key=lambda y: (years[y], y)) if years else None
+    main_kind = "request" if kinds["request"] > kinds["budget"] else "budget"
+    return DocumentFacts(fiscal_year if fiscal_year is not None else year, main_kind)
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the shorter name's characters found in the other (case-folded)."""
+    sa, sb = set(a.casefold()) - {" "}, set(b.casefold()) - {" "}
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / min(len(sa), len(sb))
+
+
+class _Walker:
+    """One pass over the normalised lines of a document."""
+
+    MAX_TITLE_DISTANCE = 8  # non-blank lines to look back for a title
+    ORPHAN_WINDOW = 30  # lines within which an unused heading may own a total
+    LABEL_QUEUE_TTL = 12  # lines a box label waits for its value
+
+    def __init__(self, lines: Sequence[Line], texts: list[str], facts: DocumentFacts) -> None:
+        self.lines = lines
+        self.texts = texts
+        self.facts = facts
+        self.tokens: dict[int, list[Token]] = {}
+        self.drafts: list[_Draft] = []
+        self.section_no: int | None = None
+        self.section = Owner("", is_section=True)
+        self.section_has_box = False
+        self.page: Owner = self.section
+        self.last_item: Owner | None = None
+        self.last_budget_owner: Owner | None = None
+        self.queue: deque[tuple[int, Label]] = deque()
+        self.box: Box | None = None
+        self.headings: list[Heading] = []
+        self.used_headings: set[int] = set()
+        self.group: list[_Draft] = []
+        self.table_header: tuple[int, list[str]] | None = None
+        self.boxes: list[Box] = []
+
+    # -- helpers -------------------------------------------------------------
+
+    def line_tokens(self, index: int) -> list[Token]:
+        if index not in self.tokens:
+            self.tokens[index] = find_tokens(self.texts[index])
+        return self.tokens[index]
+
+    def section_heading(self, text: str) -> tuple[int, str] | None:
+        m = _SECTION_RE.match(text)
+        if not m or self.line_has_money(text):
+            return None
+        title = tidy_spaces(m["title"])
+        if title.endswith("。") or len(title) > 70 or not _is_content(title[:3]):
+            return None
+        number = int(m["num"] or m["num2"])
+        if self.section_no is not None and number < self.section_no:
+            return None
+        return number, f"{number}. {title}"
+
+    @staticmethod
+    def line_has_money(text: str) -> bool:
+        return bool(find_tokens(text))
+
+    def heading_kind(self, text: str) -> str | None:
+        """'strong' (numbered item), 'plain' (title), 'weak' (a bullet) or None."""
+        s = strip_markdown(text).strip()
+        if not s or not _is_content(s) or label_only(s):
+            return None
+        if s.startswith(("※", "http", "(", "[", "〔")) or _BRACKETED_ONLY.match(s):
+            return None
+        m = _ITEM_RE.match(s)
+        title = clean_title(s)
+        if not title or title in _LEX.not_titles or len(title) > 60 or "。" in title:
+            return None
+        if m and m["strong"]:
+            return "strong"
+        if _WEAK_START.match(s):
+            return "weak"
+        return "plain"
+
+    def scan_back(self, index: int) -> str | Owner | None:
+        """The title above line ``index``: a name, the section Owner, or None."""
+        seen = 0
+        section_title = regex.sub(r"^\d+\.\s?", "", self.section.name).replace(" ", "")
+        for j in range(index - 1, max(-1, index - 60), -1):
+            text = self.texts[j].strip()
+            if not text:
+                continue
+            if self.line_tokens(j):
+                return None
+            if _SECTION_RE.match(text) and self.section_heading(text):
+                return self.section
+            seen += 1
+            if seen > self.MAX_TITLE_DISTANCE:
+                return None
+            if label_only(text):
+                continue
+            kind = self.heading_kind(text)
+            if kind in ("strong", "plain"):
+                title = self.heading_title(j)
+                if section_title and len(title) >= 4 and title.replace(" ", "") in section_title:
+                    return self.section  # the second line of a wrapped chapter heading
+                self.used_headings.add(j)
+                return title
+        return None
+
+    def heading_title(self, index: int) -> str:
+        return clean_title(self.texts[index])
+
+    def orphan_heading(self, index: int) -> str | None:
+        """The latest heading that owns no amount yet (a group total's title)."""
+        for heading in reversed(self.headings):
+            if index - heading.index > self.ORPHAN_WINDOW:
+                break
+            if heading.index not in self.used_headings:
+                self.used_headings.add(heading.index)
+                return heading.name
+        return None
+
+    def item_owner(self, name: str) -> Owner:
+        parent = None if self.page.is_section else self.page
+        return Owner(name, parent)
+
+    # -- the pass ------------------------------------------------------------
+
+    def run(self) -> list[_Draft]:
+        for index, text in enumerate(self.texts):
+            stripped = text.strip()
+            if not stripped:
+                continue
+            heading = self.section_heading(stripped)
+            if heading:
+                self.enter_section(*heading)
+                continue
+            if "\t" in text and self.table_row(index, text):
+                continue
+            tokens = self.line_tokens(index)
+            if tokens:
+                self.expire_queue(index)
+                self.amounts(index, text, tokens, 0)
+                continue
+            labels = label_only(stripped)
+            if labels:
+                self.expire_queue(index)
+                self.push_labels(index, labels)
+            elif stripped.startswith("※"):
+                self.note(index, stripped)
+            else:
+                self.content(index, stripped)
+        return self.drafts
+
+    def enter_section(self, number: int, name: str) -> None:
+        if number == self.section_no:
+            if len(name.replace(" ", "")) > len(self.section.name.replace(" ", "")):
+                self.section.name = name
+            return
+        self.section_no = number
+        self.section = Owner(name, is_section=True)
+        self.section_has_box = False
+        self.page = self.section
+        self.last_item = None
+        self.last_budget_owner = None
+        self.queue.clear()
+        self.box = None
+        self.headings.clear()
+        self.group = []
+
+    def content(self, index: int, text: str) -> None:
+        """A line without money: maybe a heading, maybe prose; it ends a figure group."""
+        kind = self.heading_kind(text)
+        if kind in ("strong", "plain"):
+            self.headings.append(Heading(index, self.heading_title(index)))
+        if clean_title(text) not in _LEX.not_titles:
+            self.group = []
+            self.queue.clear()
+        if "※" in text:
+            self.resolve_bare_markers(text[text.index("※") :])
+
+    def expire_queue(self, index: int) -> None:
+        while self.queue and index - self.queue[0][0] > self.LABEL_QUEUE_TTL:
+            self.queue.popleft()
+
+    def push_labels(self, index: int, labels: list[Label]) -> None:
+        for label in labels:
+            if label.kind in ("budget", "request") and not self.queue:
+                self.open_box(index, None)
+            self.queue.append((index, label))
+
+    def open_box(self, index: int, title: str | None) -> Owner:
+        """A labelled box starts: it names the page's programme."""
+        if title:
+            owner, candidate, from_section = Owner(title), title, False
+        else:
+            found = self.scan_back(index)
+            if isinstance(found, Owner):
+                owner, candidate, from_section = found, None, True
+            elif found:
+                owner, candidate, from_section = Owner(found), found, False
+            elif not self.section_has_box and self.section.name:
+                owner, candidate, from_section = self.section, None, True
+            else:
+                owner, candidate, from_section = Owner(self.page.name or ""), None, False
+        if owner.is_section:
+            self.section_has_box = True
+        self.box = Box(owner, candidate, from_section)
+        self.boxes.append(self.box)
+        self.group = []
+        self.page = owner
+        self.last_item = None
+        return owner
+
+    # -- notes -----------------------------------------------------------------
+
+    def note(self, index: int, text: str) -> None:
+        m = regex.match(r"※\s?(\d+)", text)
+        if m:
+            key = "※" + m[1]
+            targets = [d for d in self.drafts[-40:] if d.markers == key]
+            for d in targets:
+                d.notes.append(text)
+            if targets:
+                return
+        if self.resolve_bare_markers(text):
+            return
+        # An unnumbered remark under an amount box (※運営費交付金中の推計額含む)
+        # annotates the box; under other lines it is too loose to attach.
+        if self.group and self.group[0].box is not None:
+            for d in self.group:
+                if d.box is not None:
+                    d.notes.append(text)
+
+    def resolve_bare_markers(self, text: str) -> bool:
+        pending = [d for d in self.drafts[-10:] if d.markers == "※" and not d.notes]
+        for d in pending:
+            d.notes.append(text)
+        return bool(pending)
+
+    # -- tables ----------------------------------------------------------------
+
+    def table_row(self, index: int, text: str) -> bool:
+        """Tab-separated rows: a header of programme names, then amount rows."""
+        cells = text.split("\t")
+        cell_tokens = [find_tokens(cell) for cell in cells]
+        amount_cells = [i for i, toks in enumerate(cell_tokens) if toks]
+        if not amount_cells:
+            names = [c.strip() for c in cells]
+            if sum(1 for n in names if n) >= 2 and all(len(n) <= 80 for n in names):
+                self.table_header = (index, [_PERIOD_NOTE.sub("", clean_title(n)) for n in names])
+            return False
+        header = self.table_header
+        offsets = [sum(len(c) + 1 for c in cells[:i]) for i in range(len(cells))]
+        if header and index - header[0] <= 6:
+            names = header[1]
+            columns = [i for i in amount_cells if i < len(names) and names[i]]
+            if columns:
+                row_labels = label_only(cells[0].strip()) if 0 not in amount_cells else []
+                for i in columns:
+                    owner = self.item_owner(names[i])
+                    self.amounts(index, cells[i], cell_tokens[i], offsets[i], owner, row_labels[:1])
+                return True
+        if len(amount_cells) >= 2:
+            for i in amount_cells:
+                self.amounts(index, cells[i], cell_tokens[i], offsets[i])
+            return True
+        return False
+
+    # -- amounts ---------------------------------------------------------------
+
+    def amounts(
+        self,
+        index: int,
+        text: str,
+        tokens: list[Token],
+        offset: int,
+        column: Owner | None = None,
+        row_labels: list[Label] | None = None,
+    ) -> None:
+        note_start = self.note_start(text, tokens)
+        first = tokens[0]
+        title = None
+        if column is None and (note_start is None or first.start < note_start):
+            title = self.same_line_title(index, first)
+        prev: _Draft | None = None
+        for i, token in enumerate(tokens):
+            if note_start is not None and token.start > note_start:
+                prev = self.note_amount(index, text[note_start:], token, prev, offset)
+                continue
+            label = token.label or (row_labels[0] if row_labels and i == 0 else None)
+            prev = self.amount(index, token, label, prev, title if i == 0 else None, column, offset)
+
+    @staticmethod
+    def note_start(text: str, tokens: list[Token]) -> int | None:
+        """Where a ※ remark starts in the line (a ※ glued to an amount is a marker)."""
+        glued = {t.end - len(t.markers) for t in tokens if t.markers}
+        for m in regex.finditer("※", text):
+            if m.start() not in glued:
+                return m.start()
+        return None
+
+    def same_line_title(self, index: int, token: Token) -> str | None:
+        prefix = token.prefix[: token.label.start] if token.label else token.prefix
+        org = _ORG.match(strip_markdown(prefix).strip().lstrip("-・ "))
+        if org:
+            return tidy_spaces(org["name"])
+        title = clean_title(prefix)
+        if not title or not _is_content(title) or title.endswith("。"):
+            return None
+        if any(w in title for w in _LEX.reconstruction):
+            return None
+        if title.startswith(("+", "＋")):  # `基盤的研究・人材育成拠点` / `+ 共進化…0.2億円`
+            above = self.previous_nonblank(index)
+            if above is not None and self.heading_kind(self.texts[above]) in ("plain", "strong"):
+                self.used_headings.add(above)
+                title = self.heading_title(above) + title
+        return title
+
+    def previous_nonblank(self, index: int) -> int | None:
+        for j in range(index - 1, -1, -1):
+            if self.texts[j].strip():
+                return j
+        return None
+
+    def classify(
+        self, token: Token, label: Label | None, prev: _Draft | None, bare: bool
+    ) -> tuple[str, Label | None]:
+        if label is not None:
+            return label.kind, label
+        if self.other_context(token):
+            return "other", None
+        if token.bracketed and prev is not None and prev.kind in ("budget", "request"):
+            if self.queue and self.queue[0][1].kind == "previous":
+                self.queue.popleft()
+            return "previous", None
+        if bare and self.queue:
+            _, queued = self.queue.popleft()
+            return queued.kind, queued
+        return self.facts.main_kind, None
+
+    @staticmethod
+    def other_context(token: Token) -> bool:
+        after = token.suffix.replace(" ", "")[:16]
+        if any(w in after for w in _LEX.other_after):
+            return True
+        return any(w in token.prefix[-12:] for w in _LEX.other_period)
+
+    def amount(
+        self,
+        index: int,
+        token: Token,
+        label: Label | None,
+        prev: _Draft | None,
+        title: str | None,
+        column: Owner | None,
+        offset: int,
+    ) -> _Draft:
+        bare = title is None and prev is None and column is None and not label
+        kind, label = self.classify(token, label, prev, bare)
+        from_queue = label is not None and token.label is None and column is None
+        year = self.facts.fiscal_year
+        earlier = label is not None and label.era is not None and year and label.era.fiscal_year < year
+        if earlier and label.kind in ("budget", "request"):
+            kind = "previous"  # e.g. (令和元年度予算額 5,671百万円) in a FY2020 document
+        reconstruction = any(w in token.prefix for w in _LEX.reconstruction) or (
+            prev is not None and prev.account == "reconstruction" and token.bracketed
+        )
+        box = None
+        if reconstruction:
+            owner = prev.owner if prev else (self.last_budget_owner or self.page)
+            if kind != "previous" and not (token.bracketed and prev):
+                kind = "budget" if kind != "other" else kind
+        elif kind == "other":
+            owner = self.page  # grant sizes, caps, totals: money of the page's programme
+        elif kind == "supplementary":
+            owner = self.supplementary_owner(token, prev, column, from_queue)
+            if self.box is not None and owner is self.box.owner:
+                box = self.box
+        elif kind == "previous" and prev is not None:
+            owner, box = prev.owner, prev.box
+        elif kind == "previous":
+            if from_queue and self.box is not None:
+                owner = self.box.owner
+            else:
+                owner = self.last_budget_owner or self.page
+            box = self.box if self.box is not None and owner is self.box.owner else None
+        elif column is not None:
+            owner = column
+        elif label is not None:  # a labelled box: it names the page's programme
+            owner = self.box.owner if from_queue and self.box is not None else self.open_box(index, title)
+            box = self.box
+        elif title is not None:
+            if token.bracketed and prev is None:  # `<日本学術振興会> (39百万円)`: a share
+                owner = Owner(title, self.last_item or (None if self.page.is_section else self.page))
+            else:
+                owner = self.item_owner(title)
+                self.last_item = owner
+        else:
+            owner = self.bare_owner(index)
+        if box is not None:
+            if kind in ("budget", "request") and box.budget is None:
+                box.budget = int(token.amount.yen)
+            elif kind == "previous" and box.previous is None:
+                box.previous = int(token.amount.yen)
+        draft = _Draft(
+            line_index=index,
+            token=token,
+            owner=owner,
+            kind=kind,
+            fiscal_year=self.fiscal_year(kind, label),
+            era=label.era.label if label and label.era and kind != "other" else "",
+            account="reconstruction" if reconstruction else "general",
+            status="draft" if label and label.draft and kind != "other" else "",
+            amount_yen=int(token.amount.yen),
+            unit=token.amount.unit,
+            approx=token.amount.approx,
+            markers=token.markers,
+            box=box,
+            offset=offset,
+        )
+        self.add(draft)
+        return draft
+
+    def bare_owner(self, index: int) -> Owner:
+        found = self.scan_back(index)
+        if isinstance(found, Owner):
+            return found
+        if found is None:
+            found = self.orphan_heading(index)
+        if found is None:
+            return self.page
+        owner = self.item_owner(found)
+        self.last_item = owner
+        return owner
+
+    def supplementary_owner(
+        self, token: Token, prev: _Draft | None, column: Owner | None, from_queue: bool
+    ) -> Owner:
+        if column is not None:
+            return column
+        if from_queue and self.box is not None:
+            return self.box.owner
+        amount = int(token.amount.yen)
+        for d in reversed(self.drafts):  # the same 補正 figure stated again on this page
+            same_page = d.box is not None and d.box is self.box and d.owner is self.box.owner
+            if same_page and d.kind == "supplementary" and d.amount_yen == amount:
+                return d.owner
+        if prev is not None:
+            return prev.owner
+        return self.last_budget_owner or self.page
+
+    def fiscal_year(self, kind: str, label: Label | None) -> int | None:
+        if kind == "other":
+            return None
+        if label and label.era:
+            return label.era.fiscal_year
+        year = self.facts.fiscal_year
+        if year is None:
+            return None
+        return year - 1 if kind == "previous" else year
+
+    def note_amount(self, index: int, note: str, token: Token, prev: _Draft | None, offset: int) -> _Draft:
+        """An amount inside a ※ remark: reconstruction account, an ended programme, or other."""
+        owner = self.last_budget_owner or self.page
+        account = "general"
+        if any(w in note for w in _LEX.reconstruction) and ("別途" in note or "計上" in note):
+            kind = "previous" if token.bracketed and prev is not None else "budget"
+            account = "reconstruction"
+            if prev is not None:
+                owner = prev.owner
+        elif any(w in note for w in _LEX.previous_note) and token.bracketed:
+            kind = "previous"
+            name = self.ended_programme(token.prefix)
+            named = regex.match(r"※?\s?(?P<name>.+?)の前年度予算額には", note)
+            if named:
+                owner = Owner(tidy_spaces(named["name"]))
+            owner = Owner(name, owner) if name else owner
+        else:
+            kind, owner = "other", self.page
+        draft = _Draft(
+            line_index=index,
+            token=token,
+            owner=owner,
+            kind=kind,
+            fiscal_year=self.fiscal_year(kind, None),
+            era="",
+            account=account,
+            status="",
+            amount_yen=int(token.amount.yen),
+            unit=token.amount.unit,
+            approx=token.amount.approx,
+            markers=token.markers,
+            offset=offset,
+        )
+        draft.notes.append(note.strip())
+        self.add(draft)
+        return draft
+
+    @staticmethod
+    def ended_programme(prefix: str) -> str | None:
+        text = prefix.rstrip(" (")
+        for word in _LEX.ended_programme:
+            if word in text:
+                return tidy_spaces(text.rsplit(word, 1)[1])
+        return None
+
+    def add(self, draft: _Draft) -> None:
+        draft.section = self.section
+        self.drafts.append(draft)
+        self.group.append(draft)
+        if draft.kind in ("budget", "request", "previous") and draft.account == "general":
+            self.last_budget_owner = draft.owner
+
+
+def resolve_boxes(drafts: list[_Draft]) -> None:
+    """Rename boxes without a fitting title after the programme with the same figures."""
+    pairs: dict[tuple[int, int], str] = {}
+    pending: dict[Owner, int] = {}
+    seen_boxes: set[int] = set()
+    for d in drafts:
+        box = d.box
+        if box is not None and id(box) not in seen_boxes and box.budget is not None:
+            seen_boxes.add(id(box))
+            match = pairs.get((box.budget, box.previous)) if box.previous is not None else None
+            fits = box.candidate is not None and _overlap(box.candidate, match or "") >= 0.5
+            if match and not box.from_section and not fits:
+                box.owner.name = match
+        if d.kind in ("budget", "request") and d.account == "general":
+            pending[d.owner] = d.amount_yen
+        elif d.kind == "previous" and d.owner in pending and d.account == "general":
+            pairs.setdefault((pending.pop(d.owner), d.amount_yen), d.owner.name)
+
+
+def _position(line: Line, origin: tuple[int, ...], d: _Draft) -> dict[str, float | None]:
+    """The amount's box on the page: the union of its characters' boxes (PDF input)."""
+    if not line.boxes or d.token is None:
+        return {}
+    start, end = d.offset + d.token.start, d.offset + d.token.end
+    indices = {origin[i] for i in range(start, min(end, len(origin)))}
+    boxes = [line.boxes[i] for i in sorted(indices) if i < len(line.boxes) and line.boxes[i]]
+    if not boxes:
+        return {}
+    return {
+        "x0": round(min(b[0] for b in boxes), 1),
+        "top": round(min(b[1] for b in boxes), 1),
+        "x1": round(max(b[2] for b in boxes), 1),
+        "bottom": round(max(b[3] for b in boxes), 1),
+    }
+
+
+def build_records(lines: Sequence[Line], source: str, fiscal_year: int | None = None) -> list[Record]:
+    """Turn a document's lines into records (the core of the toolkit)."""
+    norms = [normalize_map(line.text) for line in lines]
+    texts = [n.text.replace("\f", " ") for n in norms]
+    facts = document_facts(texts, fiscal_year)
+    walker = _Walker(lines, texts, facts)
+    drafts = walker.run()
+    resolve_boxes(drafts)
+    records = []
+    for d in drafts:
+        line = lines[d.line_index]
+        position = _position(line, norms[d.line_index].origin, d)
+        records.append(
+            Record(
+                source=source,
+                page=line.page,
+                line=line.number,
+                section=d.section.name if d.section else "",
+                program=d.owner.name,
+                parent=d.owner.parent_name(),
+                kind=d.kind,
+                fiscal_year=d.fiscal_year,
+                era=d.era,
+                account=d.account,
+                status=d.status,
+                amount_yen=d.amount_yen,
+                unit=d.unit,
+                approx=d.approx,
+                raw=line.text.strip(),
+                note=" ".join(dict.fromkeys(d.notes)),
+                **position,
+            )
+        )
+    return records

@@ -1,0 +1,30 @@
+"""Every fixture with a golden file must reproduce it exactly (a new pair is a new test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, GOLDEN
+
+from extract import extract_file
+from extract.golden import compare, default_golden, format_diff, load_golden
+from extract.output import to_rows
+
+SUFFIXES = {".txt", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+PAIRS = sorted(
+    p for p in FIXTURES.rglob("*") if p.suffix.lower() in SUFFIXES and default_golden(p).exists()
+)
+
+
+def test_every_golden_has_a_fixture() -> None:
+    goldens = {g.resolve() for g in GOLDEN.rglob("*.csv")}
+    assert goldens == {default_golden(p) for p in PAIRS}
+    assert PAIRS, "no fixtures with goldens found"
+
+
+@pytest.mark.parametrize("fixture", PAIRS, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_fixture_matches_golden(fixture: Path) -> None:
+    golden = default_golden(fixture)
+    diff = compare(load_golden(golden), to_rows(extract_file(fixture)))
+    assert not diff, format_diff(diff, golden)
