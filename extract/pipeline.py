@@ -4,30 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import InputError
 from .records import Record, build_records
-from .sources import Line, read_text_lines, split_lines
+from .sources import Line, read_bytes, read_text_lines, split_lines
 
 PDF_MAGIC = b"%PDF-"
 
 
-def _sniff(path: Path) -> bytes:
-    try:
-        with path.open("rb") as fh:
-            return fh.read(1024)
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a document") from None
-    except PermissionError:
-        raise InputError(path, "permission denied") from None
-    except OSError as exc:
-        raise InputError(path, exc.strerror or str(exc)) from None
-
-
 def read_lines(path: Path) -> list[Line]:
     """Lines of any supported document, chosen by content (not only by name)."""
-    head = _sniff(path)
+    head = read_bytes(path, 1024)
     if head.lstrip()[:5] == PDF_MAGIC or path.suffix.lower() == ".pdf":
         from .pdf import read_pdf_lines
 

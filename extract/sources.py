@@ -79,16 +79,21 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def read_text_lines(path: Path) -> list[Line]:
+def read_bytes(path: Path, size: int = -1) -> bytes:
+    """The file's bytes (or its first ``size``), with OS errors as InputError."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            return fh.read(size)
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
-        raise InputError(path, "is a directory") from None
+        raise InputError(path, "is a directory, not a document") from None
     except PermissionError:
         raise InputError(path, "permission denied") from None
     except OSError as exc:
         raise InputError(path, exc.strerror or str(exc)) from None
-    text, _ = decode_text(data, path)
+
+
+def read_text_lines(path: Path) -> list[Line]:
+    text, _ = decode_text(read_bytes(path), path)
     return [Line(number=i, text=t) for i, t in enumerate(split_lines(text), start=1)]
