@@ -8,6 +8,7 @@ input or a golden mismatch, 2 a usage error.  ``--debug`` shows tracebacks.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import traceback
 from collections.abc import Sequence
@@ -130,6 +131,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("yosan: warning: %(message)s"))
+    logger = logging.getLogger("yosan")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
     try:
         return {"extract": cmd_extract, "check": cmd_check}[args.command](args)
     except YosanError as exc:
