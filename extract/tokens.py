@@ -23,7 +23,9 @@ _KIND_OF = {word: kind for kind, words in _LEX.labels.items() for word in words}
 LABEL_RE = regex.compile(
     rf"""
     (?:(?P<era>{ERA_YEAR_RE.pattern})\s?)?        # 令和2年度 / 令和元年度 / R2 (optional)
+    (?:第\s?\d{{1,2}}\s?次\s?)?                     # 第2次 (補正予算)
     (?P<word>{alternation(list(_KIND_OF))})       # 予算額 / 前年度予算額 / 補正予算額 / 事業規模 ...
+    (?:\s?\(第\s?\d{{1,2}}\s?号\))?                # (第1号)
     (?:\s?(?P<draft>\(案\)|案))?                  # (案): a draft
     """,
     regex.VERBOSE,

@@ -227,3 +227,16 @@ def test_fields_of_a_labelled_amount() -> None:
 def test_fiscal_year_override_and_negative_amounts() -> None:
     (record,) = extract_text("比較 ▲1,234千円", fiscal_year=2024)
     assert (record.amount_yen, record.fiscal_year, record.unit) == (-1_234_000, 2024, "千円")
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("【平成30年度第2次補正予算額(案) 300億円】", ("supplementary", 2018, "平成30年度", "draft", 30_000_000_000)),
+        ("令和2年度補正予算(第1号) 1,000千円", ("supplementary", 2020, "令和2年度", "", 1_000_000)),
+        ("令和３年度予算額（案）　１，２３４億円", ("budget", 2021, "令和3年度", "draft", 123_400_000_000)),
+    ],
+)
+def test_labels_of_other_editions(line: str, expected: tuple) -> None:
+    (record,) = extract_text(line)
+    assert (record.kind, record.fiscal_year, record.era, record.status, record.amount_yen) == expected
