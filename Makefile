@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn fonts-ipaexfont poppler-utils
+APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn fonts-ipaexfont fonts-dejavu-core poppler-utils
 FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 
 .PHONY: setup system venv demo test lint bench clean fixtures
