@@ -98,7 +98,6 @@ _WEAK_START = regex.compile(rf"^(?:{_WEAK})")
 _BRACKETED_ONLY = regex.compile(r"^[【\[〔《(<].*[】\]〕》)>]$")
 _PERIOD_NOTE = regex.compile(r"\s?[《(\[](?:[^《》()\[\]]*(?:年度|年)[^《》()\[\]]*)[》)\]]\s?$")
 _ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
-_SENTENCE_END = ("。", "、", "。)", "る", "た", "す")
 
 
 def clean_title(text: str) -> str:
@@ -224,7 +223,6 @@ class _Walker:
         self.used_headings: set[int] = set()
         self.group: list[_Draft] = []
         self.table_header: tuple[int, list[str]] | None = None
-        self.boxes: list[Box] = []
 
     # -- helpers -------------------------------------------------------------
 
@@ -233,9 +231,9 @@ class _Walker:
             self.tokens[index] = find_tokens(self.texts[index])
         return self.tokens[index]
 
-    def section_heading(self, text: str) -> tuple[int, str] | None:
-        m = _SECTION_RE.match(text)
-        if not m or self.line_has_money(text):
+    def section_heading(self, index: int) -> tuple[int, str] | None:
+        m = _SECTION_RE.match(self.texts[index].strip())
+        if not m or self.line_tokens(index):
             return None
         title = tidy_spaces(m["title"])
         if title.endswith("。") or len(title) > 70 or not _is_content(title[:3]):
@@ -244,10 +242,6 @@ class _Walker:
         if self.section_no is not None and number < self.section_no:
             return None
         return number, f"{number}. {title}"
-
-    @staticmethod
-    def line_has_money(text: str) -> bool:
-        return bool(find_tokens(text))
 
     def heading_kind(self, text: str) -> str | None:
         """'strong' (numbered item), 'plain' (title), 'weak' (a bullet) or None."""
@@ -276,7 +270,7 @@ class _Walker:
                 continue
             if self.line_tokens(j):
                 return None
-            if _SECTION_RE.match(text) and self.section_heading(text):
+            if self.section_heading(j):
                 return self.section
             seen += 1
             if seen > self.MAX_TITLE_DISTANCE:
@@ -316,7 +310,7 @@ class _Walker:
             stripped = text.strip()
             if not stripped:
                 continue
-            heading = self.section_heading(stripped)
+            heading = self.section_heading(index)
             if heading:
                 self.enter_section(*heading)
                 continue
@@ -391,7 +385,6 @@ class _Walker:
         if owner.is_section:
             self.section_has_box = True
         self.box = Box(owner, candidate, from_section)
-        self.boxes.append(self.box)
         self.group = []
         self.page = owner
         self.last_item = None
