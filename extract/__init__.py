@@ -1,8 +1,8 @@
 """yosan-extract: verified tables of figures from Japanese budget documents.
 
-    from extract import extract_file, to_dataframe
-    records = extract_file("fixtures/mext-r2-science-points.txt")
-    frame = to_dataframe(records)
+from extract import extract_file, to_dataframe
+records = extract_file("fixtures/mext-r2-science-points.txt")
+frame = to_dataframe(records)
 """
 
 from __future__ import annotations

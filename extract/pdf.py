@@ -29,6 +29,7 @@ from .sources import Box, Line
 log = logging.getLogger("yosan")
 
 HEADER_BAND = 0.07  # top and bottom share of the page where running heads live
+_PageLine = tuple[float, str, list[Box | None]]  # (top, text, a box per character)
 _DIGITS = regex.compile(r"\d+")
 _PAGE_NUMBER = regex.compile(r"^[\s\-–—−ー(（]*\d{1,4}[\s\-–—−ー)）/]*(?:\d{1,4})?[\s\-–—−ー)）]*$")
 
@@ -38,10 +39,6 @@ class _Row:
     top: float
     bottom: float
     chars: list[dict]
-
-    @property
-    def x0(self) -> float:
-        return self.chars[0]["x0"]
 
 
 def broken_text_reason(chars: list[dict]) -> str | None:
@@ -191,7 +188,7 @@ def _reading_order(rows: list[_Row], width: float, em: float) -> Iterator[tuple[
     yield from flush()
 
 
-def _table_lines(page: object, em: float) -> tuple[list[tuple[float, str, list[Box | None]]], list[tuple]]:
+def _table_lines(page: object) -> tuple[list[_PageLine], list[tuple]]:
     """Ruled tables as tab-separated lines (top, text, boxes), and their bounding boxes."""
     lines = []
     bboxes = []
@@ -219,9 +216,7 @@ def _extent(boxes: list[Box | None]) -> tuple[float, float]:
     return min(b[0] for b in real), max(b[2] for b in real)
 
 
-def _join_wrapped(
-    lines: list[tuple[float, str, list[Box | None]]], em: float
-) -> list[tuple[float, str, list[Box | None]]]:
+def _join_wrapped(lines: list[_PageLine], em: float) -> list[_PageLine]:
     """Rejoin lines that wrapped at the right edge of their block (an amount can wrap too).
 
     A line continues on the next when it reaches the right edge shared by the
@@ -260,13 +255,13 @@ def _inside(ch: dict, bbox: tuple) -> bool:
     return x0 <= cx <= x1 and top <= cy <= bottom
 
 
-def page_lines(page: object) -> list[tuple[float, str, list[Box | None]]]:
+def page_lines(page: object) -> list[_PageLine]:
     """One page's lines in reading order, each (top, text, per-character boxes)."""
     chars = [c for c in page.chars if c.get("upright", True)]  # type: ignore[attr-defined]
     if not chars:
         return []
     em = _char_width(chars)
-    tables, bboxes = _table_lines(page, em)
+    tables, bboxes = _table_lines(page)
     if bboxes:
         chars = [c for c in chars if not any(_inside(c, b) for b in bboxes)]
     flow = _join_wrapped(
@@ -276,7 +271,7 @@ def page_lines(page: object) -> list[tuple[float, str, list[Box | None]]]:
     if not tables:
         return flow
     # place each table row among the flowing lines by its vertical position
-    out: list[tuple[float, str, list[Box | None]]] = []
+    out: list[_PageLine] = []
     pending = sorted(tables, key=lambda t: t[0])
     for line in flow:
         while pending and pending[0][0] < line[0]:
@@ -284,6 +279,10 @@ def page_lines(page: object) -> list[tuple[float, str, list[Box | None]]]:
         out.append(line)
     out.extend(pending)
     return out
+
+
+def _in_band(top: float, height: float) -> bool:
+    return top < HEADER_BAND * height or top > (1 - HEADER_BAND) * height
 
 
 def _furniture_key(text: str) -> str:
@@ -302,7 +301,7 @@ def read_pdf_lines(path: Path) -> list[Line]:
     except Exception as exc:
         detail = str(exc).strip() or type(exc).__name__
         raise InputError(path, f"not a readable PDF: {detail}") from None
-    pages: list[tuple[int, float, list[tuple[float, str, list[Box | None]]]]] = []
+    pages: list[tuple[int, float, list[_PageLine]]] = []
     bands: Counter[str] = Counter()
     with pdf:
         try:
@@ -323,7 +322,7 @@ def read_pdf_lines(path: Path) -> list[Line]:
                 lines = []
             height = float(page.height)
             for top, text, _ in lines:
-                if top < HEADER_BAND * height or top > (1 - HEADER_BAND) * height:
+                if _in_band(top, height):
                     bands[_furniture_key(text)] += 1
             pages.append((number, height, lines))
             page.close()
@@ -332,8 +331,7 @@ def read_pdf_lines(path: Path) -> list[Line]:
     for number, height, lines in pages:
         n = 0
         for top, text, boxes in lines:
-            in_band = top < HEADER_BAND * height or top > (1 - HEADER_BAND) * height
-            if in_band and (_furniture_key(text) in repeated or _PAGE_NUMBER.match(text)):
+            if _in_band(top, height) and (_furniture_key(text) in repeated or _PAGE_NUMBER.match(text)):
                 continue
             n += 1
             out.append(Line(number=n, text=text, page=number, boxes=tuple(boxes)))

@@ -133,7 +133,7 @@ class Owner:
 
 
 @dataclass(eq=False)
-class Box:
+class AmountBox:
     """A labelled amount box: its owner is settled once its figures are known."""
 
     owner: Owner
@@ -157,7 +157,7 @@ class _Draft:
     unit: str
     approx: bool
     markers: str
-    box: Box | None = None
+    box: AmountBox | None = None
     notes: list[str] = field(default_factory=list)
     offset: int = 0  # where the token's text starts within the line
     section: Owner | None = None
@@ -205,8 +205,7 @@ class _Walker:
     ORPHAN_WINDOW = 30  # lines within which an unused heading may own a total
     LABEL_QUEUE_TTL = 12  # lines a box label waits for its value
 
-    def __init__(self, lines: Sequence[Line], texts: list[str], facts: DocumentFacts) -> None:
-        self.lines = lines
+    def __init__(self, texts: list[str], facts: DocumentFacts) -> None:
         self.texts = texts
         self.facts = facts
         self.tokens: dict[int, list[Token]] = {}
@@ -218,7 +217,7 @@ class _Walker:
         self.last_item: Owner | None = None
         self.last_budget_owner: Owner | None = None
         self.queue: deque[tuple[int, Label]] = deque()
-        self.box: Box | None = None
+        self.box: AmountBox | None = None
         self.headings: list[Heading] = []
         self.used_headings: set[int] = set()
         self.group: list[_Draft] = []
@@ -384,7 +383,7 @@ class _Walker:
                 owner, candidate, from_section = Owner(self.page.name or ""), None, False
         if owner.is_section:
             self.section_has_box = True
-        self.box = Box(owner, candidate, from_section)
+        self.box = AmountBox(owner, candidate, from_section)
         self.group = []
         self.page = owner
         self.last_item = None
@@ -732,7 +731,7 @@ def build_records(lines: Sequence[Line], source: str, fiscal_year: int | None = 
     norms = [normalize_map(line.text) for line in lines]
     texts = [n.text.replace("\f", " ") for n in norms]
     facts = document_facts(texts, fiscal_year)
-    walker = _Walker(lines, texts, facts)
+    walker = _Walker(texts, facts)
     drafts = walker.run()
     resolve_boxes(drafts)
     records = []

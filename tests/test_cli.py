@@ -66,7 +66,9 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_fiscal_year_override(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = tmp_path / "summary.txt"
-    doc.write_text("官民地域パートナーシップによる次世代放射光施設の推進\n\n1,732百万円(1,326百万円)\n", "utf-8")
+    doc.write_text(
+        "官民地域パートナーシップによる次世代放射光施設の推進\n\n1,732百万円(1,326百万円)\n", "utf-8"
+    )
     assert main(["extract", str(doc)]) == 0  # no label names the year
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["fiscal_year"] for r in rows] == ["", ""]

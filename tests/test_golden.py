@@ -12,9 +12,7 @@ from extract.golden import compare, default_golden, format_diff, load_golden
 from extract.output import to_rows
 
 SUFFIXES = {".txt", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-PAIRS = sorted(
-    p for p in FIXTURES.rglob("*") if p.suffix.lower() in SUFFIXES and default_golden(p).exists()
-)
+PAIRS = sorted(p for p in FIXTURES.rglob("*") if p.suffix.lower() in SUFFIXES and default_golden(p).exists())
 
 
 def test_every_golden_has_a_fixture() -> None:

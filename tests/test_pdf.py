@@ -68,7 +68,9 @@ def test_whole_document_pdf_states_the_same_amounts_as_the_text() -> None:
     pdf = extract_file(PDF / "mext-r2-science-points.pdf")
     key = Counter((r.kind, r.fiscal_year, r.amount_yen, r.era, r.account) for r in text)
     assert Counter((r.kind, r.fiscal_year, r.amount_yen, r.era, r.account) for r in pdf) == key
-    same = sum(1 for a, b in zip(text, pdf, strict=True) if (a.amount_yen, a.program) == (b.amount_yen, b.program))
+    same = sum(
+        1 for a, b in zip(text, pdf, strict=True) if (a.amount_yen, a.program) == (b.amount_yen, b.program)
+    )
     # Tab-separated tables whose cells wrap inside their column are not rejoined yet (9 records).
     assert same / len(text) >= 0.95
     pages = [r.page for r in pdf]
