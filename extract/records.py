@@ -97,6 +97,8 @@ _ITEM_RE = regex.compile(
 _WEAK_START = regex.compile(rf"^(?:{_WEAK})")
 _BRACKETED_ONLY = regex.compile(r"^[【\[〔《(<].*[】\]〕》)>]$")
 _PERIOD_NOTE = regex.compile(r"\s?[《(\[](?:[^《》()\[\]]*(?:年度|年)[^《》()\[\]]*)[》)\]]\s?$")
+# `※<programme>の前年度予算額には…` names the programme whose note it is.
+_NAMED_NOTE = regex.compile(rf"※?\s?(?P<name>.+?)の(?:{alternation(_LEX.previous_note)})")
 _ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
 
 
@@ -649,7 +651,7 @@ class _Walker:
         elif any(w in note for w in _LEX.previous_note) and token.bracketed:
             kind = "previous"
             name = self.ended_programme(token.prefix)
-            named = regex.match(r"※?\s?(?P<name>.+?)の前年度予算額には", note)
+            named = _NAMED_NOTE.match(note)
             if named:
                 owner = Owner(tidy_spaces(named["name"]))
             owner = Owner(name, owner) if name else owner
