@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .records import COLUMNS, POSITION_COLUMNS, Record
+from .records import ALL_COLUMNS, COLUMNS, Record
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,9 +25,9 @@ FORMATS = ("csv", "jsonl", "json")
 
 
 def columns_for(records: Sequence[Record]) -> tuple[str, ...]:
-    """The schema columns, plus the position columns when any record has a position."""
-    if any(r.x0 is not None for r in records):
-        return COLUMNS + POSITION_COLUMNS
+    """The schema columns, plus position and layer columns when any record comes from a page."""
+    if any(r.page is not None for r in records):
+        return ALL_COLUMNS
     return COLUMNS
 
 
@@ -86,6 +86,8 @@ def to_dataframe(records: Iterable[Record]) -> pd.DataFrame:
     records = list(records)
     columns = columns_for(records)
     frame = pd.DataFrame([r.as_row(columns) for r in records], columns=list(columns))
+    if "confidence" in frame:
+        frame["confidence"] = frame["confidence"].astype("Float64")
     for name in ("page", "line", "fiscal_year", "amount_yen"):
         frame[name] = frame[name].astype("Int64")
     frame["approx"] = frame["approx"].astype("boolean")

@@ -289,6 +289,11 @@ def _furniture_key(text: str) -> str:
     return _DIGITS.sub("#", regex.sub(r"\s+", "", text))
 
 
+def read_pdf(path: Path, options: object = None) -> tuple[list[Line], int]:
+    lines = read_pdf_lines(path)
+    return lines, max((line.page or 0 for line in lines), default=0)
+
+
 def read_pdf_lines(path: Path) -> list[Line]:
     """All pages' lines; page-level problems are logged, never fatal."""
     import pdfplumber

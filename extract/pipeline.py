@@ -1,29 +1,68 @@
-"""The whole pipeline for one document: source → lines → records."""
+"""The whole pipeline for one document: source → lines → records.
+
+``Options`` carries everything a caller may choose per run; ``Document`` is
+what one input gave (records, page count), so the CLI and the batch runner
+report the same facts.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .records import Record, build_records
 from .sources import Line, read_bytes, read_text_lines, split_lines
 
 PDF_MAGIC = b"%PDF-"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+OCR_MODES = ("auto", "always", "never")
 
 
-def read_lines(path: Path) -> list[Line]:
-    """Lines of any supported document, chosen by content (not only by name)."""
+@dataclass(frozen=True)
+class Options:
+    fiscal_year: int | None = None  # the document's fiscal year when it does not say
+    ocr: str = "auto"  # auto: pages without a usable text layer; always; never
+    password: str | None = None  # for encrypted PDFs
+    max_pages: int | None = None  # refuse PDFs with more pages than this
+    jobs: int = 1  # OCR processes for one document
+
+
+@dataclass
+class Document:
+    path: Path
+    records: list[Record] = field(default_factory=list)
+    pages: int | None = None  # None for plain text
+
+
+def read_document_lines(path: Path, options: Options = Options()) -> tuple[list[Line], int | None]:
+    """Lines of any supported document, chosen by content (not only by name), and its page count."""
     head = read_bytes(path, 1024)
     if head.lstrip()[:5] == PDF_MAGIC or path.suffix.lower() == ".pdf":
-        from .pdf import read_pdf_lines
+        from .pdf import read_pdf
 
-        return read_pdf_lines(path)
-    return read_text_lines(path)
+        return read_pdf(path, options)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        from .ocr import read_image
+
+        return read_image(path, options)
+    return read_text_lines(path), None
 
 
-def extract_file(path: str | Path, fiscal_year: int | None = None) -> list[Record]:
-    """Every amount stated in the document at ``path``, as records."""
+def read_lines(path: Path, options: Options = Options()) -> list[Line]:
+    return read_document_lines(path, options)[0]
+
+
+def extract_document(path: str | Path, options: Options = Options()) -> Document:
+    """Every amount stated in the document at ``path``, with what the run learned about it."""
     path = Path(path)
-    return build_records(read_lines(path), source=path.name, fiscal_year=fiscal_year)
+    lines, pages = read_document_lines(path, options)
+    records = build_records(lines, source=path.name, fiscal_year=options.fiscal_year)
+    return Document(path=path, records=records, pages=pages)
+
+
+def extract_file(path: str | Path, fiscal_year: int | None = None, **options: object) -> list[Record]:
+    """Every amount stated in the document at ``path``, as records."""
+    return extract_document(path, Options(fiscal_year=fiscal_year, **options)).records  # type: ignore[arg-type]
 
 
 def extract_text(text: str, source: str = "<text>", fiscal_year: int | None = None) -> list[Record]:

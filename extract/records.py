@@ -33,6 +33,8 @@ COLUMNS = (
     "account", "status", "amount_yen", "unit", "approx", "raw", "note",
 )  # fmt: skip
 POSITION_COLUMNS = ("x0", "top", "x1", "bottom")
+LAYER_COLUMNS = ("source_layer", "confidence")
+ALL_COLUMNS = COLUMNS + POSITION_COLUMNS + LAYER_COLUMNS
 
 
 @dataclass
@@ -59,12 +61,14 @@ class Record:
     top: float | None = None
     x1: float | None = None
     bottom: float | None = None
+    source_layer: str = "text"  # where the characters came from: "text" or "ocr"
+    confidence: float = 1.0  # OCR's word confidence for the amount (1.0 for a text layer)
 
     def as_row(self, columns: Sequence[str] = COLUMNS) -> dict[str, object]:
         return {c: getattr(self, c) for c in columns}
 
 
-assert tuple(f.name for f in fields(Record)) == COLUMNS + POSITION_COLUMNS
+assert tuple(f.name for f in fields(Record)) == ALL_COLUMNS
 
 
 # --- line classification ---------------------------------------------------
@@ -711,16 +715,23 @@ def resolve_boxes(drafts: list[_Draft]) -> None:
             pairs.setdefault((pending.pop(d.owner), d.amount_yen), d.owner.name)
 
 
-def _position(line: Line, origin: tuple[int, ...], d: _Draft) -> dict[str, float | None]:
-    """The amount's box on the page: the union of its characters' boxes (PDF input)."""
-    if not line.boxes or d.token is None:
-        return {}
+def _position(line: Line, origin: tuple[int, ...], d: _Draft) -> dict[str, object]:
+    """The amount's box on the page (the union of its characters' boxes) and its layer."""
+    if d.token is None:
+        return {"source_layer": line.layer}
     start, end = d.offset + d.token.start, d.offset + d.token.end
     indices = {origin[i] for i in range(start, min(end, len(origin)))}
+    where: dict[str, object] = {"source_layer": line.layer}
+    if line.confidences:
+        known = [line.confidences[i] for i in indices if i < len(line.confidences)]
+        scores = [c for c in known if c is not None]
+        where["confidence"] = round(min(scores), 2) if scores else 0.0
+    if not line.boxes:
+        return where
     boxes = [line.boxes[i] for i in sorted(indices) if i < len(line.boxes) and line.boxes[i]]
     if not boxes:
-        return {}
-    return {
+        return where
+    return where | {
         "x0": round(min(b[0] for b in boxes), 1),
         "top": round(min(b[1] for b in boxes), 1),
         "x1": round(max(b[2] for b in boxes), 1),

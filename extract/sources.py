@@ -23,6 +23,8 @@ class Line:
     text: str  # as in the source
     page: int | None = None
     boxes: tuple[Box | None, ...] | None = None  # one per character of `text` (PDFs)
+    layer: str = "text"  # "text" (a text layer or plain text) or "ocr"
+    confidences: tuple[float | None, ...] | None = None  # one per character, 0-1 (OCR)
 
 
 _BOMS = (
