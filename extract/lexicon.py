@@ -37,6 +37,7 @@ class Lexicon:
     reconstruction: tuple[str, ...]
     previous_note: tuple[str, ...]
     ended_programme: tuple[str, ...]
+    unit_note: tuple[str, ...]
     not_titles: frozenset[str]
     strong_markers: tuple[str, ...]
     weak_markers: tuple[str, ...]
@@ -72,6 +73,7 @@ def lexicon() -> Lexicon:
         reconstruction=tuple(context["reconstruction"]),
         previous_note=tuple(context["previous_note"]),
         ended_programme=tuple(context["ended_programme"]),
+        unit_note=tuple(context["unit_note"]),
         not_titles=frozenset(context["not_titles"]),
         strong_markers=tuple(markers["strong"]),
         weak_markers=tuple(markers["weak"]),

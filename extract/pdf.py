@@ -13,6 +13,7 @@ reported and skipped, never turned into garbage records.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import statistics
@@ -21,10 +22,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import regex
 
-from .errors import InputError
-from .sources import Box, Line
+from .pdfchars import Char, Edge, damage_notes, geometry, open_pdf, page_chars, page_edges
+from .pipeline import Options
+from .sources import Box, Line, PackedBoxes
+from .tables import find_tables
 
 log = logging.getLogger("yosan")
 
@@ -41,12 +45,14 @@ class _Row:
     chars: list[dict]
 
 
-def broken_text_reason(chars: list[dict]) -> str | None:
+def broken_text_reason(chars: list[Char], unmapped: int = 0) -> str | None:
     """Why a page's text layer cannot be trusted, or None."""
     text = "".join(c["text"] for c in chars)
     if not text.strip():
         return None
     n = len(text)
+    if unmapped > max(3, n // 20):
+        return f"{unmapped} glyphs without Unicode"
     cid = text.count("(cid:")
     nul = text.count("\x00")
     pua = sum(1 for ch in text if 0xE000 <= ord(ch) <= 0xF8FF)
@@ -149,6 +155,122 @@ def _line_of(chars: list[dict], em: float) -> tuple[str, list[Box | None]]:
     return "".join(text), boxes
 
 
+@dataclass
+class _Cell:
+    x0: float
+    x1: float
+    chars: list[Char]
+
+
+def _cells(row: _Row, em: float) -> list[_Cell]:
+    """A row cut where characters are further apart than a column gutter (narrower than a tab)."""
+    return [_Cell(run[0]["x0"], run[-1]["x1"], run) for run in _chunks(row, 0.7 * em)]
+
+
+def _column_of(cell: _Cell, starts: list[float], em: float) -> int | None:
+    """The column a cell starts in and fits inside, or None."""
+    for c, x in enumerate(starts):
+        if abs(cell.x0 - x) <= em:
+            if c + 1 < len(starts) and cell.x1 > starts[c + 1] - 0.3 * em:
+                return None
+            return c
+    return None
+
+
+def _grid_blocks(rows: list[_Row], em: float) -> list[tuple[int, int, list[float]]]:
+    """Runs of rows laid out on three or more column starts: tables whose cells wrap.
+
+    Each run is (first row, last row + 1, column starts).  Two columns are
+    left to the gutter test (they are as often a two-column page).
+    """
+    cells = [_cells(r, em) for r in rows]
+    blocks = []
+    i = 0
+    while i < len(rows):
+        if len(cells[i]) < 2:
+            i += 1
+            continue
+        starts = sorted(c.x0 for c in cells[i])
+        j = i + 1
+        while j < len(rows) and rows[j].top - rows[j - 1].bottom < 1.5 * em:
+            new = [c.x0 for c in cells[j] if all(abs(c.x0 - x) > em for x in starts)]
+            trial = sorted(starts + new) if len(cells[j]) >= 2 else starts
+            if any(_column_of(c, trial, em) is None for c in cells[j]):
+                break
+            starts = trial
+            j += 1
+        grid_rows = sum(1 for k in range(i, j) if len(cells[k]) >= 2)
+        if len(starts) >= 3 and grid_rows >= 2:
+            blocks.append((i, j, starts))
+            i = j
+        else:
+            i += 1
+    return blocks
+
+
+# Bullets and numbers open a new cell; a bracket may be a wrapped (39百万円).
+_NEW_CELL_ITEM = regex.compile(r"^[\-・*※①-⑳○◯●◆◇■□★☆✓➢▷]|^\d{1,2}[.．]\D|^\(\d{1,2}\)")
+# What a line-breaker keeps together: an amount with its unit and brackets, a Latin word.
+_LEAD = regex.compile(r"^[(\[【<（]?[▲△]?[\d,.]+[千百十万億兆]*円?[)\]】>）]?|^[A-Za-z0-9]+|^.")
+
+
+def _lead_width(cell: _Cell) -> float:
+    """Width of the unit the line-breaker moved down: had it fitted above, it would be there."""
+    text = "".join(ch["text"] for ch in cell.chars)
+    m = _LEAD.match(text)
+    n = max(1, len(m[0])) if m else 1
+    return cell.chars[min(n, len(cell.chars)) - 1]["x1"] - cell.x0
+
+
+def _grid_lines(rows: list[_Row], starts: list[float], em: float) -> list[_PageLine]:
+    """A wrapped-cell table as one tab-separated line per table row.
+
+    A visual row continues the table row above when each of its cells sits in
+    a column whose text above reached that column's right edge (it wrapped)
+    and does not open a new item (○, ・, ※ …).
+    """
+    placed: list[list[tuple[int, _Cell]]] = []
+    for r in rows:
+        placed.append([(col, c) for c in _cells(r, em) if (col := _column_of(c, starts, em)) is not None])
+    right = [0.0] * len(starts)
+    for row in placed:
+        for col, cell in row:
+            right[col] = max(right[col], cell.x1)
+    out: list[_PageLine] = []
+    current: dict[int, list[Char]] = {}
+    last: dict[int, _Cell] = {}
+    top = 0.0
+
+    def flush() -> None:
+        if not current:
+            return
+        texts: list[str] = []
+        boxes: list[Box | None] = []
+        for col in range(max(current) + 1):
+            text, bx = _line_of(current[col], em) if col in current else ("", [])
+            texts.append(text)
+            boxes.extend([*bx, None])
+        out.append((top, "\t".join(texts), boxes[:-1]))
+        current.clear()
+        last.clear()
+
+    for visual, row in zip(rows, placed, strict=True):
+        continues = bool(current) and all(
+            col in last
+            and right[col] - last[col].x1 < _lead_width(cell) + 0.5 * em
+            and not _NEW_CELL_ITEM.match("".join(ch["text"] for ch in cell.chars))
+            for col, cell in row
+        )
+        if not continues:
+            flush()
+            top = visual.top
+        for col, cell in row:
+            current.setdefault(col, []).extend(cell.chars)
+            last[col] = cell
+    flush()
+    return out
+
+
 def _reading_order(rows: list[_Row], width: float, em: float) -> Iterator[tuple[float, list[dict]]]:
     """Yield (top, chars) per output line: full-width rows in order, columns one after the other."""
     gutter = _gutter(rows, width, em)
@@ -188,23 +310,55 @@ def _reading_order(rows: list[_Row], width: float, em: float) -> Iterator[tuple[
     yield from flush()
 
 
-def _table_lines(page: object) -> tuple[list[_PageLine], list[tuple]]:
+def _centre_y(ch: Char) -> float:
+    return (ch["top"] + ch["bottom"]) / 2
+
+
+def _cell_text(chars: list[Char], em: float) -> tuple[str, list[Box | None]]:
+    """A cell's text: its visual lines joined (a wrapped label becomes one string)."""
+    text, boxes = "", []
+    for row in _rows(chars):
+        t, b = _line_of(row.chars, em)
+        text += t
+        boxes.extend(b)
+    return text, boxes
+
+
+def _table_lines(chars: list[Char], edges: list[Edge], em: float) -> tuple[list[_PageLine], list[Box]]:
     """Ruled tables as tab-separated lines (top, text, boxes), and their bounding boxes."""
-    lines = []
-    bboxes = []
-    for table in page.find_tables():  # type: ignore[attr-defined]
-        rows = table.extract()
-        if not rows or len(rows[0]) < 2:
+    lines: list[_PageLine] = []
+    bboxes: list[Box] = []
+    for rows in find_tables(edges):
+        real = [c for row in rows for c in row if c]
+        bbox = (
+            min(c[0] for c in real),
+            min(c[1] for c in real),
+            max(c[2] for c in real),
+            max(c[3] for c in real),
+        )
+        inside = sorted((c for c in chars if _inside(c, bbox)), key=_centre_y)
+        if not inside:
             continue
-        bboxes.append(table.bbox)
-        for row, cells in zip(table.rows, rows, strict=False):
-            texts, boxes = [], []
-            for cell, bbox in zip(cells, row.cells, strict=False):
-                value = (cell or "").replace("\n", "")
-                texts.append(value)
-                boxes.extend([tuple(bbox) if bbox else None] * len(value))
+        bboxes.append(bbox)
+        centres = [_centre_y(c) for c in inside]
+        for row in rows:
+            real_cells = [c for c in row if c]
+            lo = bisect.bisect_left(centres, min(c[1] for c in real_cells))
+            hi = bisect.bisect_right(centres, max(c[3] for c in real_cells))
+            in_row = inside[lo:hi]
+            texts: list[str] = []
+            boxes: list[Box | None] = []
+            for cell in row:
+                if cell is None:  # spanned by a cell to its left
+                    continue
+                t, b = _cell_text([c for c in in_row if _inside(c, cell)], em)
+                t = t.replace("\t", " ")
+                texts.append(t)
+                boxes.extend(b)
                 boxes.append(None)
-            lines.append((row.bbox[1], "\t".join(texts), boxes[:-1]))
+            if any(t.strip() for t in texts):
+                top = min(c[1] for c in row if c)
+                lines.append((top, "\t".join(texts), boxes[:-1]))
     return lines, bboxes
 
 
@@ -255,19 +409,19 @@ def _inside(ch: dict, bbox: tuple) -> bool:
     return x0 <= cx <= x1 and top <= cy <= bottom
 
 
-def page_lines(page: object) -> list[_PageLine]:
+def page_lines(chars: list[Char], edges: list[Edge], width: float) -> list[_PageLine]:
     """One page's lines in reading order, each (top, text, per-character boxes)."""
-    chars = [c for c in page.chars if c.get("upright", True)]  # type: ignore[attr-defined]
     if not chars:
         return []
     em = _char_width(chars)
-    tables, bboxes = _table_lines(page)
+    tables, bboxes = _table_lines(chars, edges, em)
     if bboxes:
         chars = [c for c in chars if not any(_inside(c, b) for b in bboxes)]
-    flow = _join_wrapped(
-        [(top, *_line_of(run, em)) for top, run in _reading_order(_rows(chars), page.width, em)],  # type: ignore[attr-defined]
-        em,
-    )
+    rows = _rows(chars)
+    for first, end, starts in reversed(_grid_blocks(rows, em)):
+        tables.extend(_grid_lines(rows[first:end], starts, em))
+        del rows[first:end]
+    flow = _join_wrapped([(top, *_line_of(run, em)) for top, run in _reading_order(rows, width, em)], em)
     if not tables:
         return flow
     # place each table row among the flowing lines by its vertical position
@@ -289,48 +443,24 @@ def _furniture_key(text: str) -> str:
     return _DIGITS.sub("#", regex.sub(r"\s+", "", text))
 
 
-def read_pdf(path: Path, options: object = None) -> tuple[list[Line], int]:
-    lines = read_pdf_lines(path)
-    return lines, max((line.page or 0 for line in lines), default=0)
-
-
-def read_pdf_lines(path: Path) -> list[Line]:
-    """All pages' lines; page-level problems are logged, never fatal."""
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-
-    try:
-        pdf = pdfplumber.open(path)
-    except PDFPasswordIncorrect:
-        raise InputError(path, "encrypted PDF: a password is needed") from None
-    except Exception as exc:
-        detail = str(exc).strip() or type(exc).__name__
-        raise InputError(path, f"not a readable PDF: {detail}") from None
+def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Line], int]:
+    """All pages' lines and the page count; page-level problems are logged, never fatal."""
+    options = options or Options()
+    doc = open_pdf(path, options.password, options.max_pages)
+    for note in damage_notes(path):
+        log.warning("%s: %s; read what could be recovered", path, note)
     pages: list[tuple[int, float, list[_PageLine]]] = []
     bands: Counter[str] = Counter()
-    with pdf:
-        try:
-            page_list = pdf.pages
-        except Exception as exc:
-            raise InputError(path, f"not a readable PDF ({type(exc).__name__})") from None
-        for number, page in enumerate(page_list, start=1):
-            try:
-                page = page.dedupe_chars()
-                reason = broken_text_reason(page.chars)
-                if reason:
-                    log.warning("%s: page %d: broken text layer (%s); page skipped", path, number, reason)
-                    lines = []
-                else:
-                    lines = page_lines(page)
-            except Exception as exc:
-                log.warning("%s: page %d: unreadable (%s); page skipped", path, number, type(exc).__name__)
-                lines = []
-            height = float(page.height)
+    try:
+        count = len(doc)
+        for number in range(1, count + 1):
+            lines, height = _read_page(path, doc, number)
             for top, text, _ in lines:
                 if _in_band(top, height):
                     bands[_furniture_key(text)] += 1
             pages.append((number, height, lines))
-            page.close()
+    finally:
+        doc.close()
     repeated = {k for k, n in bands.items() if n >= max(2, len(pages) // 2)}
     out: list[Line] = []
     for number, height, lines in pages:
@@ -339,5 +469,27 @@ def read_pdf_lines(path: Path) -> list[Line]:
             if _in_band(top, height) and (_furniture_key(text) in repeated or _PAGE_NUMBER.match(text)):
                 continue
             n += 1
-            out.append(Line(number=n, text=text, page=number, boxes=tuple(boxes)))
-    return out
+            out.append(Line(number=n, text=text, page=number, boxes=PackedBoxes(boxes)))
+    return out, count
+
+
+def _read_page(path: Path, doc: pdfium.PdfDocument, number: int) -> tuple[list[_PageLine], float]:
+    """One page's lines and height; the page is released before returning."""
+    try:
+        page = doc[number - 1]
+    except Exception as exc:
+        log.warning("%s: page %d: unreadable (%s); page skipped", path, number, exc)
+        return [], 0.0
+    try:
+        geo = geometry(page)
+        chars, unmapped = page_chars(page, geo)
+        reason = broken_text_reason(chars, unmapped)
+        if reason:
+            log.warning("%s: page %d: broken text layer (%s); page skipped", path, number, reason)
+            return [], geo.height
+        return page_lines(chars, page_edges(page, geo), geo.width), geo.height
+    except Exception as exc:
+        log.warning("%s: page %d: unreadable (%s); page skipped", path, number, type(exc).__name__)
+        return [], 0.0
+    finally:
+        page.close()

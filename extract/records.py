@@ -23,7 +23,16 @@ from .eras import ERA_YEAR_RE, era_from_match
 from .lexicon import alternation, lexicon
 from .normalize import normalize_map, strip_markdown, tidy_spaces
 from .sources import Line
-from .tokens import Label, Token, find_labels, find_tokens, label_only
+from .tokens import (
+    UNIT_NOTE_RE,
+    Label,
+    Token,
+    bare_number_token,
+    find_labels,
+    find_tokens,
+    label_only,
+    unit_note,
+)
 
 _LEX = lexicon()
 
@@ -103,7 +112,9 @@ _BRACKETED_ONLY = regex.compile(r"^[【\[〔《(<].*[】\]〕》)>]$")
 _PERIOD_NOTE = regex.compile(r"\s?[《(\[](?:[^《》()\[\]]*(?:年度|年)[^《》()\[\]]*)[》)\]]\s?$")
 # `※<programme>の前年度予算額には…` names the programme whose note it is.
 _NAMED_NOTE = regex.compile(rf"※?\s?(?P<name>.+?)の(?:{alternation(_LEX.previous_note)})")
+_SPACES = regex.compile(r"\s+")
 _ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
+_UNIT_NOTE_ONLY = regex.compile(rf"[(\[]?\s?{UNIT_NOTE_RE.pattern}\s?[)\]]?", regex.VERBOSE)
 
 
 def clean_title(text: str) -> str:
@@ -228,6 +239,11 @@ class _Walker:
         self.used_headings: set[int] = set()
         self.group: list[_Draft] = []
         self.table_header: tuple[int, list[str]] | None = None
+        # a header of kind labels (予算額 | 前年度予算額 | 補正予算額) and the
+        # `(単位：百万円)` unit of bare numbers, both alive while the table goes on
+        self.kind_header: list[Label | None] | None = None
+        self.table_unit: str | None = None
+        self.table_at = -100
 
     # -- helpers -------------------------------------------------------------
 
@@ -319,6 +335,11 @@ class _Walker:
             if heading:
                 self.enter_section(*heading)
                 continue
+            unit = unit_note(stripped)
+            if unit:
+                self.table_unit, self.table_at = unit, index
+                if _UNIT_NOTE_ONLY.fullmatch(stripped):
+                    continue
             if "\t" in text and self.table_row(index, text):
                 continue
             tokens = self.line_tokens(index)
@@ -423,10 +444,47 @@ class _Walker:
 
     # -- tables ----------------------------------------------------------------
 
+    TABLE_GAP = 6  # lines a table header or unit note waits for the next row
+
+    def kind_table_row(self, index: int, cells: list[str], cell_tokens: list[list[Token]]) -> bool:
+        """A row under a header of kind labels: the row names a programme, the columns say the kind."""
+        labels = [label_only(_SPACES.sub("", c)) for c in cells]  # 比　　較: spaced-out headings
+        if not any(cell_tokens) and sum(1 for ls in labels if ls) >= 2:
+            self.kind_header = [ls[0] if ls else None for ls in labels]
+            self.table_at = index
+            return True
+        if index - self.table_at > self.TABLE_GAP:
+            self.kind_header = self.table_unit = None
+            return False
+        header = self.kind_header
+        if header is None:
+            return False
+        found: list[tuple[int, Token]] = []
+        for i, cell in enumerate(cells):
+            if i >= len(header) or header[i] is None:
+                continue
+            if cell_tokens[i]:
+                found.append((i, cell_tokens[i][0]))
+            elif token := bare_number_token(cell, self.table_unit):
+                found.append((i, token))
+                self.table_unit = self.table_unit or token.amount.unit  # 千円 printed in the first row
+        if not found:
+            return False
+        self.table_at = index
+        used = {i for i, _ in found}
+        name = next((clean_title(c) for i, c in enumerate(cells) if i not in used and _is_content(c)), "")
+        owner = self.item_owner(name) if name else self.page
+        offsets = [sum(len(c) + 1 for c in cells[:i]) for i in range(len(cells))]
+        for i, token in found:
+            self.amount(index, token, header[i], None, None, owner, offsets[i])
+        return True
+
     def table_row(self, index: int, text: str) -> bool:
-        """Tab-separated rows: a header of programme names, then amount rows."""
+        """Tab-separated rows: a header of kinds or of programme names, then amount rows."""
         cells = text.split("\t")
         cell_tokens = [find_tokens(cell) for cell in cells]
+        if self.kind_table_row(index, cells, cell_tokens):
+            return True
         amount_cells = [i for i, toks in enumerate(cell_tokens) if toks]
         if not amount_cells:
             names = [c.strip() for c in cells]
@@ -438,8 +496,9 @@ class _Walker:
         if header and index - header[0] <= 6:
             names = header[1]
             columns = [i for i in amount_cells if i < len(names) and names[i]]
-            if columns:
-                row_labels = label_only(cells[0].strip()) if 0 not in amount_cells else []
+            row_labels = label_only(cells[0].strip()) if 0 not in amount_cells else []
+            # a transposed table: kinds down the first column, programmes across
+            if columns and (row_labels or len(columns) >= 2 or not cells[0].strip()):
                 for i in columns:
                     owner = self.item_owner(names[i])
                     self.amounts(index, cells[i], cell_tokens[i], offsets[i], owner, row_labels[:1])
@@ -554,6 +613,8 @@ class _Walker:
             owner = prev.owner if prev else (self.last_budget_owner or self.page)
             if kind != "previous" and not (token.bracketed and prev):
                 kind = "budget" if kind != "other" else kind
+        elif column is not None and kind != "supplementary":
+            owner = column  # a table cell: the row's or the column's programme
         elif kind == "other":
             owner = self.page  # grant sizes, caps, totals: money of the page's programme
         elif kind == "supplementary":
@@ -568,8 +629,6 @@ class _Walker:
             else:
                 owner = self.last_budget_owner or self.page
             box = self.box if self.box is not None and owner is self.box.owner else None
-        elif column is not None:
-            owner = column
         elif label is not None:  # a labelled box: it names the page's programme
             owner = self.box.owner if from_queue and self.box is not None else self.open_box(index, title)
             box = self.box

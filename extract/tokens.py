@@ -15,7 +15,7 @@ import regex
 
 from .eras import ERA_YEAR_RE, EraYear, era_from_match
 from .lexicon import alternation, lexicon
-from .numbers import Amount, AmountError, amount_from_match, find_amounts
+from .numbers import Amount, AmountError, amount_from_match, find_amounts, parse_amount
 
 _LEX = lexicon()
 _KIND_OF = {word: kind for kind, words in _LEX.labels.items() for word in words}
@@ -129,3 +129,47 @@ def find_tokens(text: str) -> list[Token]:
         )
         prev_end = end
     return tokens
+
+
+# `(単位：百万円)` / `単位:千円`: the unit of the bare numbers in the table below.
+UNIT_NOTE_RE = regex.compile(
+    rf"""
+    (?:{alternation(_LEX.unit_note)})\s?[:：]?\s?    # 単位 / 単位:
+    (?P<unit>[{"".join(_LEX.small_units)}]?[{"".join(_LEX.large_units)}]?円)   # 百万円 / 千円 / 円
+    """,
+    regex.VERBOSE,
+)
+
+# A table cell holding only a number: 1,358 / △10,995 / ▲ 30,900 / 488451, maybe
+# after the unit printed in the cell's corner (千円488,451, as budget books do).
+_BARE_NUMBER = regex.compile(
+    rf"""
+    ^\s*
+    (?P<unit>[{"".join(_LEX.small_units)}]?[{"".join(_LEX.large_units)}]?円)?\s?
+    (?P<number>
+        (?:[▲△]\s?|-(?=\d))?                   # a negative sign
+        (?:\d{{1,3}}(?:,\d{{3}})+|\d+)         # grouped or plain digits (no decimals: money)
+    )
+    \s*$
+    """,
+    regex.VERBOSE,
+)
+
+
+def unit_note(text: str) -> str | None:
+    """The unit a `(単位：X)` note in the line declares, or None."""
+    m = UNIT_NOTE_RE.search(text)
+    return m["unit"] if m else None
+
+
+def bare_number_token(cell: str, unit: str | None) -> Token | None:
+    """A number standing alone in a table cell, read in its own or the table's unit."""
+    m = _BARE_NUMBER.match(cell)
+    if not m or not (m["unit"] or unit):
+        return None
+    try:
+        amount = parse_amount(m["number"].replace(" ", "") + (m["unit"] or unit))
+    except AmountError:
+        return None
+    start, end = m.span("number")
+    return Token(start, end, amount, None, False, "", cell[:start], cell[end:])

@@ -340,8 +340,14 @@ def test_fields_of_a_labelled_amount() -> None:
 
 
 def test_fiscal_year_override_and_negative_amounts() -> None:
-    (record,) = extract_text("比較 ▲1,234千円", fiscal_year=2024)
-    assert (record.amount_yen, record.fiscal_year, record.unit) == (-1_234_000, 2024, "千円")
+    # a negative supplementary (減額補正), as in municipal 補正予算 books
+    (record,) = extract_text("補正額 ▲1,234千円", fiscal_year=2024)
+    assert (record.kind, record.amount_yen, record.fiscal_year, record.unit) == (
+        "supplementary", -1_234_000, 2024, "千円",
+    )  # fmt: skip
+    # 比較 (this year minus last year) is a derived figure, not a budget
+    (record,) = extract_text("比較 △10,995千円", fiscal_year=2026)
+    assert (record.kind, record.amount_yen, record.fiscal_year) == ("other", -10_995_000, None)
 
 
 @pytest.mark.parametrize(
@@ -358,3 +364,60 @@ def test_fiscal_year_override_and_negative_amounts() -> None:
 def test_labels_of_other_editions(line: str, expected: tuple) -> None:
     (record,) = extract_text(line)
     assert (record.kind, record.fiscal_year, record.era, record.status, record.amount_yen) == expected
+
+
+# Tables whose header row names the kinds, read as lines (tab-separated cells),
+# as the PDF reader gives them.  Each case: the lines, then (kind, fiscal_year,
+# amount_yen, program, unit) per record.
+KIND_TABLES = {
+    "PR sheet grid under (単位：百万円), bare numbers, － for none": (
+        "(単位：百万円)\n"
+        "事業名\t令和2年度予算額(案)\t前年度予算額\t令和元年度補正予算額(案)\n"
+        "施設の整備費\t1,358\t952\t3,798\n"
+        "業務実施費\t373\t373\t－\n",
+        [
+            ("budget", 2020, 1358 * M, "施設の整備費", "百万円"),
+            ("previous", 2019, 952 * M, "施設の整備費", "百万円"),
+            ("supplementary", 2019, 3798 * M, "施設の整備費", "百万円"),
+            ("budget", 2020, 373 * M, "業務実施費", "百万円"),
+            ("previous", 2019, 373 * M, "業務実施費", "百万円"),
+        ],
+    ),
+    "budget book row, 千円 printed in each cell's corner, spaced-out 比　較": (
+        "目\t本年度予算額\t前年度予算額\t比　　　較\t本　年　度　予　算　額　の　財　源　内　訳\n"
+        "区　　分\t金　　額\n"
+        "1 議会費\t 千円488,451\t千円499,446\t千円△10,995\t 千円\t千円\t千円1,013\t 千円487,438\n"
+        "2 給料\t49,604\t\n",
+        [
+            ("budget", 2020, 488_451_000, "1議会費", "千円"),
+            ("previous", 2019, 499_446_000, "1議会費", "千円"),
+            ("other", None, -10_995_000, "1議会費", "千円"),
+            ("budget", 2020, 49_604_000, "2給料", "千円"),  # the unit carries down the column
+        ],
+    ),
+    "bare numbers without a unit note are not money": (
+        "事業名\t予算額\t前年度予算額\n施設の整備費\t1,358\t952\n",
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(KIND_TABLES))
+def test_kind_header_table(name: str) -> None:
+    text, expected = KIND_TABLES[name]
+    got = [
+        (r.kind, r.fiscal_year, r.amount_yen, r.program, r.unit) for r in extract_text(text, fiscal_year=2020)
+    ]
+    assert got == expected
+
+
+def test_unit_note_expires_after_its_table() -> None:
+    text = (
+        "(単位：千円)\n事業名\t予算額\t前年度予算額\nA事業\t100\t90\n"
+        + "本文の段落。\n" * 8
+        + "B事業\t5\t4\n"
+    )
+    assert [(r.program, r.amount_yen) for r in extract_text(text, fiscal_year=2020)] == [
+        ("A事業", 100_000),
+        ("A事業", 90_000),
+    ]
