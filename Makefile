@@ -44,6 +44,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/bench_pdf.py
+	$(BIN)/python bench/bench_memory.py
 
 fixtures: setup
 	$(BIN)/python fixtures/make_pdfs.py

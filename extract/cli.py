@@ -2,23 +2,37 @@
 
 The library raises typed errors; here they become one line on stderr
 (``yosan: error: PATH: reason``) and an exit status: 0 success, 1 a failed
-input or a golden mismatch, 2 a usage error.  ``--debug`` shows tracebacks.
+input or a golden mismatch, 2 a usage error, 130 interrupted.  ``--debug``
+shows tracebacks.  ``batch`` (``batch.py``) runs many inputs in worker processes.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .batch import (
+    BATCH_FORMATS,
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT,
+    INPUT_SUFFIXES,
+    BatchOptions,
+    UsageError,
+    check_out_dir,
+    find_inputs,
+    run_batch,
+    summary_line,
+)
 from .errors import InputError, YosanError
 from .golden import compare, default_golden, format_diff, load_golden
 from .output import FORMATS, render, to_rows, write_atomic
-from .pipeline import extract_file
+from .pipeline import OCR_MODES, Options, extract_document
 from .records import Record
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -38,6 +52,62 @@ def _fiscal_year(text: str) -> int:
     return year
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return value
+
+
+def _seconds(text: str) -> float | None:
+    """A time limit in seconds; 0 means none."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {text}")
+    return value or None
+
+
+def _megabytes(text: str) -> int | None:
+    """A memory limit in MB; 0 means none."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of MB: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
+    return value or None
+
+
+def _document_options(parser: argparse.ArgumentParser) -> None:
+    """Options that reach the library (``pipeline.Options``), the same for every command that reads."""
+    parser.add_argument("--fiscal-year", type=_fiscal_year, metavar="N", help="the document's fiscal year")
+    parser.add_argument(
+        "--ocr",
+        choices=OCR_MODES,
+        default="auto",
+        help="read pages by OCR: auto (pages without text), always, never",
+    )
+    parser.add_argument("--password", metavar="PW", help="password of encrypted PDFs")
+    parser.add_argument("--max-pages", type=_positive_int, metavar="N", help="refuse PDFs with more pages")
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
+def _options(args: argparse.Namespace, jobs: int = 1) -> Options:
+    return Options(
+        fiscal_year=args.fiscal_year,
+        ocr=getattr(args, "ocr", "auto"),
+        password=getattr(args, "password", None),
+        max_pages=getattr(args, "max_pages", None),
+        jobs=jobs,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="yosan",
@@ -55,8 +125,44 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("paths", nargs="+", metavar="PATH", help="text or PDF documents")
     ext.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
     ext.add_argument("--format", choices=FORMATS, default="csv", help="output format (default csv)")
-    ext.add_argument("--fiscal-year", type=_fiscal_year, metavar="N", help="the document's fiscal year")
-    ext.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    ext.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="OCR processes (default 1)")
+    _document_options(ext)
+
+    bat = commands.add_parser(
+        "batch",
+        help="extract many documents: one output each, all.csv and report.json",
+        description="Extract every input (files, folders searched recursively for "
+        f"{', '.join(INPUT_SUFFIXES)}, or globs) in parallel worker processes. "
+        "Writes OUTDIR/<input>.<format>, "
+        "OUTDIR/all.csv and OUTDIR/report.json; inputs whose outputs are current are skipped. "
+        "Exit status: 0 all ok, 1 an input failed, 2 usage error, 130 interrupted.",
+    )
+    bat.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or globs")
+    bat.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR", help="output folder")
+    bat.add_argument("--format", choices=BATCH_FORMATS, default="csv", help="per-file format (default csv)")
+    bat.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="files at once (default: cores)",
+    )
+    bat.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds per file before it is stopped (default {DEFAULT_TIMEOUT:g}; 0: none)",
+    )
+    bat.add_argument(
+        "--max-memory",
+        type=_megabytes,
+        default=DEFAULT_MAX_MEMORY,
+        metavar="MB",
+        help=f"address space per worker (default {DEFAULT_MAX_MEMORY}; 0: none)",
+    )
+    bat.add_argument("--force", action="store_true", help="redo inputs whose outputs are current")
+    _document_options(bat)
 
     chk = commands.add_parser(
         "check",
@@ -68,14 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--golden", type=Path, metavar="PATH", help="golden CSV (default golden/<stem>.csv)")
     chk.add_argument("--update", action="store_true", help="rewrite the golden and print what changed")
     chk.add_argument("--fiscal-year", type=_fiscal_year, metavar="N", help="the document's fiscal year")
-    chk.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    chk.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
-def _extract(path: str, fiscal_year: int | None, debug: bool) -> list[Record] | None:
+def _extract(path: str, options: Options, debug: bool) -> list[Record] | None:
     """Records of one input, or None after reporting why it failed."""
     try:
-        return extract_file(path, fiscal_year=fiscal_year)
+        return extract_document(path, options).records
     except InputError as exc:
         _error(str(exc))
     except YosanError as exc:
@@ -91,7 +197,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     records: list[Record] = []
     failed = 0
     for path in args.paths:
-        got = _extract(path, args.fiscal_year, args.debug)
+        got = _extract(path, _options(args, args.jobs), args.debug)
         if got is None:
             failed += 1
         else:
@@ -110,7 +216,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     golden = args.golden or default_golden(args.fixture)
-    records = _extract(str(args.fixture), args.fiscal_year, args.debug)
+    records = _extract(str(args.fixture), _options(args), args.debug)
     if records is None:
         return EXIT_FAILED
     actual = to_rows(records)
@@ -128,6 +234,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    inputs, problems = find_inputs(args.inputs, args.format)
+    if not inputs:
+        for problem in problems:
+            _error(f"{problem.input}: {problem.error}")
+        return EXIT_USAGE
+    try:
+        check_out_dir(args.output)
+    except UsageError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    opts = BatchOptions(
+        out_dir=args.output,
+        fmt=args.format,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        max_memory=args.max_memory,
+        force=args.force,
+        debug=args.debug,
+        extract=_options(args),
+    )
+    run = run_batch(inputs, opts, problems)
+    print(summary_line(run, opts), file=sys.stderr)
+    return run.exit_status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -138,7 +270,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.setLevel(logging.WARNING)
     logger.propagate = False
     try:
-        return {"extract": cmd_extract, "check": cmd_check}[args.command](args)
+        commands = {"extract": cmd_extract, "check": cmd_check, "batch": cmd_batch}
+        return commands[args.command](args)
     except YosanError as exc:
         if args.debug:
             traceback.print_exc()

@@ -111,12 +111,12 @@ def _gutter(rows: list[_Row], width: float, em: float) -> float | None:
     of names with amounts in a column fails the wrap test, so it stays rows.
     """
     votes: Counter[int] = Counter()
-    gaps: list[tuple[float, float]] = []
+    gaps: list[tuple[float, float, float]] = []  # (left part ends, right part starts, right part ends)
     for row in rows:
         chunks = _chunks(row, 1.5 * em)
         for left, right in itertools.pairwise(chunks):
             a, b = left[-1]["x1"], right[0]["x0"]
-            gaps.append((a, b))
+            gaps.append((a, b, row.chars[-1]["x1"]))
             for k in range(int(a // em) + 1, int(b // em) + 1):
                 if 0.3 * width < k * em < 0.7 * width:
                     votes[k] += 1
@@ -126,11 +126,17 @@ def _gutter(rows: list[_Row], width: float, em: float) -> float | None:
     if count < 6:
         return None
     x = k * em
-    around = [(a, b) for a, b in gaps if a <= x <= b]
-    lo, hi = max(a for a, _ in around), min(b for _, b in around)
-    wraps = sum(1 for a, _ in around if a >= lo - 3 * em)
-    aligned = sum(1 for _, b in around if b <= hi + 1.5 * em)
-    if wraps < 0.4 * len(around) or aligned < 0.7 * len(around):
+    around = [(a, b, e) for a, b, e in gaps if a <= x <= b]
+    lo, hi = max(a for a, _, _ in around), min(b for _, b, _ in around)
+    wraps = sum(1 for a, _, _ in around if a >= lo - 3 * em)
+    aligned = sum(1 for _, b, _ in around if b <= hi + 1.5 * em)
+    # or the right parts are a text column of their own: wide, and wrapping at one edge
+    edge = max(e for _, _, e in around)
+    wide = edge - hi >= 0.3 * width
+    right_wraps = sum(1 for _, _, e in around if e >= edge - 2 * em)
+    if aligned < 0.7 * len(around) or (
+        wraps < 0.4 * len(around) and not (wide and right_wraps >= 0.4 * len(around))
+    ):
         return None
     return (lo + hi) / 2
 
@@ -199,8 +205,16 @@ def _grid_blocks(rows: list[_Row], em: float) -> list[tuple[int, int, list[float
                 break
             starts = trial
             j += 1
-        grid_rows = sum(1 for k in range(i, j) if len(cells[k]) >= 2)
-        if len(starts) >= 3 and grid_rows >= 2:
+        # a table has rows across three columns, and three columns each
+        # starting several rows; a two-column page has two (an amount beside
+        # a label inside one column starts a third only once or twice)
+        wide_rows = sum(1 for k in range(i, j) if len(cells[k]) >= 3)
+        used = Counter(_column_of(c, starts, em) for k in range(i, j) for c in cells[k])
+        if (
+            len(starts) >= 3
+            and wide_rows >= 2
+            and sum(1 for c, n in used.items() if c is not None and n >= 3) >= 3
+        ):
             blocks.append((i, j, starts))
             i = j
         else:
@@ -271,43 +285,54 @@ def _grid_lines(rows: list[_Row], starts: list[float], em: float) -> list[_PageL
     return out
 
 
-def _reading_order(rows: list[_Row], width: float, em: float) -> Iterator[tuple[float, list[dict]]]:
-    """Yield (top, chars) per output line: full-width rows in order, columns one after the other."""
+def _reading_order(rows: list[_Row], width: float, em: float) -> Iterator[tuple[float, list[dict], str]]:
+    """Yield (top, chars, region) per output line: full-width rows in order, columns one after the other.
+
+    The region is "" on a page without columns, else "L", "R" or "F" (full
+    width), so that wrapped lines are only rejoined within their column.
+
+    With a gutter, each side's characters are grouped into rows on their own,
+    so columns whose baselines do not line up are never mixed.  Rows at the
+    top with nothing level with them on the other side (a title, a box at the
+    top right) are read first, in order; rows crossing the gutter (a heading
+    over both columns) end one run of columns and start the next.
+    """
     gutter = _gutter(rows, width, em)
     if gutter is None:
         for row in rows:
-            yield row.top, row.chars
+            yield row.top, row.chars, ""
         return
-    left: list[tuple[float, list[dict]]] = []
-    right: list[tuple[float, list[dict]]] = []
+    crossing = [any(c["x0"] < gutter < c["x1"] for c in row.chars) for row in rows]
+    sides: dict[str, list[Char]] = {"L": [], "R": []}
+    for row, crosses in zip(rows, crossing, strict=True):
+        if not crosses:
+            for c in row.chars:
+                sides["L" if (c["x0"] + c["x1"]) / 2 < gutter else "R"].append(c)
+    items = [(row.top, "F", row) for row, crosses in zip(rows, crossing, strict=True) if crosses]
+    items += [(row.top, side, row) for side, chars in sides.items() for row in _rows(chars)]
+    items.sort(key=lambda item: item[0])
+    line = statistics.median(r.bottom - r.top for _, _, r in items) * 1.5
 
-    def flush() -> Iterator[tuple[float, list[dict]]]:
-        yield from left
-        yield from right
-        left.clear()
-        right.clear()
+    def level_with_other_side(i: int) -> bool:
+        top, side, _ = items[i]
+        return side != "F" and any(s not in (side, "F") and abs(t - top) < 2 * line for t, s, _ in items)
 
-    def two_sided(row: _Row) -> bool:
-        return any(c["x1"] <= gutter for c in row.chars) and any(c["x0"] >= gutter for c in row.chars)
-
-    # Rows above the first row with text on both sides (a title, a box at the
-    # top right) are read in order, before the columns.
-    first = next((i for i, row in enumerate(rows) if two_sided(row)), len(rows))
-    for row in rows[:first]:
-        yield row.top, row.chars
-    for row in rows[first:]:
-        crossing = any(c["x0"] < gutter < c["x1"] for c in row.chars)
-        if crossing:
-            yield from flush()
-            yield row.top, row.chars
-            continue
-        lpart = [c for c in row.chars if c["x1"] <= gutter]
-        rpart = [c for c in row.chars if c["x0"] >= gutter]
-        if lpart:
-            left.append((row.top, lpart))
-        if rpart:
-            right.append((row.top, rpart))
-    yield from flush()
+    start = next((i for i in range(len(items)) if level_with_other_side(i)), len(items))
+    for top, side, row in items[:start]:
+        yield top, row.chars, side
+    left: list[tuple[float, list[dict], str]] = []
+    right: list[tuple[float, list[dict], str]] = []
+    for top, side, row in items[start:]:
+        if side == "F":
+            yield from left
+            yield from right
+            left.clear()
+            right.clear()
+            yield top, row.chars, side
+        else:
+            (left if side == "L" else right).append((top, row.chars, side))
+    yield from left
+    yield from right
 
 
 def _centre_y(ch: Char) -> float:
@@ -370,24 +395,33 @@ def _extent(boxes: list[Box | None]) -> tuple[float, float]:
     return min(b[0] for b in real), max(b[2] for b in real)
 
 
-def _join_wrapped(lines: list[_PageLine], em: float) -> list[_PageLine]:
+def _join_wrapped(lines: list[_PageLine], em: float, regions: list[str] | None = None) -> list[_PageLine]:
     """Rejoin lines that wrapped at the right edge of their block (an amount can wrap too).
 
     A line continues on the next when it reaches the right edge shared by the
     lines that start at the same left margin, and the next line starts no
-    further left and does not open a new item (①, ○, -, ※, 【 …).
+    further left and does not open a new item (①, ○, -, ※, 【 …).  Lines of
+    different regions (the columns of a two-column page) never join, and each
+    column has its own right edge.
     """
     if not lines:
         return lines
+    regions = regions or [""] * len(lines)
     extents = [_extent(b) for _, _, b in lines]
     out = [lines[0]]
     for i in range(1, len(lines)):
         x0, x1 = extents[i - 1]
-        right = max(e[1] for e in extents if abs(e[0] - x0) < 2 * em or e[0] <= x0)
+        region = regions[i - 1]
+        right = max(
+            e[1]
+            for e, r in zip(extents, regions, strict=True)
+            if r == region and (abs(e[0] - x0) < 2 * em or e[0] <= x0)
+        )
         nx0, _ = extents[i]
         top, text, boxes = lines[i]
         wrapped = (
-            x1 >= right - 1.5 * em
+            regions[i] == region
+            and x1 >= right - 1.5 * em
             and nx0 >= x0 - 2 * em
             and "\t" not in text
             and "\t" not in out[-1][1]
@@ -421,7 +455,10 @@ def page_lines(chars: list[Char], edges: list[Edge], width: float) -> list[_Page
     for first, end, starts in reversed(_grid_blocks(rows, em)):
         tables.extend(_grid_lines(rows[first:end], starts, em))
         del rows[first:end]
-    flow = _join_wrapped([(top, *_line_of(run, em)) for top, run in _reading_order(rows, width, em)], em)
+    ordered = list(_reading_order(rows, width, em))
+    flow = _join_wrapped(
+        [(top, *_line_of(run, em)) for top, run, _ in ordered], em, [r for _, _, r in ordered]
+    )
     if not tables:
         return flow
     # place each table row among the flowing lines by its vertical position

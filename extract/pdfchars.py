@@ -12,14 +12,17 @@ same whichever library produced them.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
+import regex
 
 from .errors import InputError
 from .sources import read_bytes
@@ -96,10 +99,30 @@ def damage_notes(path: Path) -> list[str]:
             notes.append("the cross-reference table is damaged")
         else:
             fh.seek(int(offset))
-            start = fh.read(32).lstrip()
-            if not (start.startswith(b"xref") or (start[:1].isdigit() and b"obj" in start)):
+            table = fh.read(4096)
+            start = table.lstrip()
+            if start.startswith(b"xref"):
+                if not _entries_point_at_objects(fh, table, size):
+                    notes.append("the cross-reference table is damaged")
+            elif not (start[:1].isdigit() and b"obj" in start[:32]):
                 notes.append("the cross-reference table is damaged")
     return notes
+
+
+_XREF_ENTRY = regex.compile(rb"(\d{10}) (\d{5}) n")
+_OBJECT_START = regex.compile(rb"\s*\d+\s+\d+\s+obj")
+
+
+def _entries_point_at_objects(fh: BinaryIO, table: bytes, size: int, sample: int = 5) -> bool:
+    """Whether the first in-use entries of a classic xref table point at `N G obj`."""
+    for m in itertools.islice(_XREF_ENTRY.finditer(table), sample):
+        offset = int(m[1])
+        if offset >= size:
+            return False
+        fh.seek(offset)
+        if not _OBJECT_START.match(fh.read(32)):
+            return False
+    return True
 
 
 def open_pdf(path: Path, password: str | None = None, max_pages: int | None = None) -> pdfium.PdfDocument:
