@@ -103,13 +103,14 @@ def _char_width(chars: list[dict]) -> float:
     return statistics.median(widths) if widths else 5.0
 
 
-def _gutter(rows: list[_Row], width: float, em: float) -> float | None:
+def _gutter(rows: list[_Row], lo: float, hi: float, em: float) -> float | None:
     """The x of a two-column gutter, or None.
 
     Many rows must leave the same x empty, the left parts must wrap near it
     (text fills its column) and the right parts must start at one x.  A list
     of names with amounts in a column fails the wrap test, so it stays rows.
     """
+    width = hi - lo
     votes: Counter[int] = Counter()
     gaps: list[tuple[float, float, float]] = []  # (left part ends, right part starts, right part ends)
     for row in rows:
@@ -118,7 +119,7 @@ def _gutter(rows: list[_Row], width: float, em: float) -> float | None:
             a, b = left[-1]["x1"], right[0]["x0"]
             gaps.append((a, b, row.chars[-1]["x1"]))
             for k in range(int(a // em) + 1, int(b // em) + 1):
-                if 0.3 * width < k * em < 0.7 * width:
+                if 0.3 * width < k * em - lo < 0.7 * width:
                     votes[k] += 1
     if not votes:
         return None
@@ -210,16 +211,53 @@ def _grid_blocks(rows: list[_Row], em: float) -> list[tuple[int, int, list[float
         # a label inside one column starts a third only once or twice)
         wide_rows = sum(1 for k in range(i, j) if len(cells[k]) >= 3)
         used = Counter(_column_of(c, starts, em) for k in range(i, j) for c in cells[k])
-        if (
-            len(starts) >= 3
-            and wide_rows >= 2
-            and sum(1 for c, n in used.items() if c is not None and n >= 3) >= 3
-        ):
-            blocks.append((i, j, starts))
-            i = j
+        laid_out = len(starts) >= 3 and wide_rows >= 2
+        if laid_out and sum(1 for c, n in used.items() if c is not None and n >= 3) >= 3:
+            if _cells_start_together(rows[i:j], starts, em):
+                blocks.append((i, j, starts))
+            i = j  # a table, or columns of text: either way no table starts inside it
         else:
             i += 1
     return blocks
+
+
+def _cells_start_together(rows: list[_Row], starts: list[float], em: float) -> bool:
+    """Whether new text starts in all columns at once (a table) rather than column by column.
+
+    In a table a row's cells begin on the same line; while one cell goes on,
+    the others are empty.  In three text columns a paragraph begins in one
+    column while its neighbours go on.
+    """
+    placed = _placed(rows, starts, em)
+    right = _right_edges(placed, len(starts))
+    last: dict[int, _Cell] = {}
+    mixed = shared = 0
+    for row in placed:
+        flags = [col in last and _continues(last[col], cell, right[col], em) for col, cell in row]
+        if len(row) >= 2:
+            shared += 1
+            mixed += any(flags) and not all(flags)
+        last = dict(row)
+    return mixed <= 0.15 * shared
+
+
+def _placed(rows: list[_Row], starts: list[float], em: float) -> list[list[tuple[int, _Cell]]]:
+    return [[(col, c) for c in _cells(r, em) if (col := _column_of(c, starts, em)) is not None] for r in rows]
+
+
+def _right_edges(placed: list[list[tuple[int, _Cell]]], columns: int) -> list[float]:
+    right = [0.0] * columns
+    for row in placed:
+        for col, cell in row:
+            right[col] = max(right[col], cell.x1)
+    return right
+
+
+def _continues(above: _Cell, cell: _Cell, right: float, em: float) -> bool:
+    """A cell's line goes on from the line above: that one was stopped by the column edge."""
+    return right - above.x1 < _lead_width(cell) + 0.5 * em and not _NEW_CELL_ITEM.match(
+        "".join(ch["text"] for ch in cell.chars)
+    )
 
 
 # Bullets and numbers open a new cell; a bracket may be a wrapped (39百万円).
@@ -243,13 +281,8 @@ def _grid_lines(rows: list[_Row], starts: list[float], em: float) -> list[_PageL
     a column whose text above reached that column's right edge (it wrapped)
     and does not open a new item (○, ・, ※ …).
     """
-    placed: list[list[tuple[int, _Cell]]] = []
-    for r in rows:
-        placed.append([(col, c) for c in _cells(r, em) if (col := _column_of(c, starts, em)) is not None])
-    right = [0.0] * len(starts)
-    for row in placed:
-        for col, cell in row:
-            right[col] = max(right[col], cell.x1)
+    placed = _placed(rows, starts, em)
+    right = _right_edges(placed, len(starts))
     out: list[_PageLine] = []
     current: dict[int, list[Char]] = {}
     last: dict[int, _Cell] = {}
@@ -270,10 +303,7 @@ def _grid_lines(rows: list[_Row], starts: list[float], em: float) -> list[_PageL
 
     for visual, row in zip(rows, placed, strict=True):
         continues = bool(current) and all(
-            col in last
-            and right[col] - last[col].x1 < _lead_width(cell) + 0.5 * em
-            and not _NEW_CELL_ITEM.match("".join(ch["text"] for ch in cell.chars))
-            for col, cell in row
+            col in last and _continues(last[col], cell, right[col], em) for col, cell in row
         )
         if not continues:
             flush()
@@ -285,54 +315,72 @@ def _grid_lines(rows: list[_Row], starts: list[float], em: float) -> list[_PageL
     return out
 
 
+def _gutters(rows: list[_Row], lo: float, hi: float, em: float) -> list[float]:
+    """The x of every column gutter between ``lo`` and ``hi``: a gutter, then the gutters of each side."""
+    gutter = _gutter(rows, lo, hi, em)
+    if gutter is None:
+        return []
+    left: list[Char] = []
+    right: list[Char] = []
+    for row in rows:
+        if not any(c["x0"] < gutter < c["x1"] for c in row.chars):
+            for c in row.chars:
+                (left if _centre_x(c) < gutter else right).append(c)
+    return [*_gutters(_rows(left), lo, gutter, em), gutter, *_gutters(_rows(right), gutter, hi, em)]
+
+
+def _centre_x(ch: Char) -> float:
+    return (ch["x0"] + ch["x1"]) / 2
+
+
 def _reading_order(rows: list[_Row], width: float, em: float) -> Iterator[tuple[float, list[dict], str]]:
     """Yield (top, chars, region) per output line: full-width rows in order, columns one after the other.
 
-    The region is "" on a page without columns, else "L", "R" or "F" (full
-    width), so that wrapped lines are only rejoined within their column.
+    The region is "" on a page without columns, else the column's number or
+    "F" (full width), so that wrapped lines are only rejoined within their
+    column.  Columns are found by their gutters, two or more (a side of a
+    gutter may have a gutter of its own: three columns).
 
-    With a gutter, each side's characters are grouped into rows on their own,
-    so columns whose baselines do not line up are never mixed.  Rows at the
-    top with nothing level with them on the other side (a title, a box at the
-    top right) are read first, in order; rows crossing the gutter (a heading
-    over both columns) end one run of columns and start the next.
+    With gutters, each column's characters are grouped into rows on their
+    own, so columns whose baselines do not line up are never mixed.  Rows at
+    the top with nothing level with them in another column (a title, a box at
+    the top right) are read first, in order; rows crossing a gutter (a
+    heading over the columns) end one run of columns and start the next.
     """
-    gutter = _gutter(rows, width, em)
-    if gutter is None:
+    gutters = _gutters(rows, 0.0, width, em)
+    if not gutters:
         for row in rows:
             yield row.top, row.chars, ""
         return
-    crossing = [any(c["x0"] < gutter < c["x1"] for c in row.chars) for row in rows]
-    sides: dict[str, list[Char]] = {"L": [], "R": []}
+    crossing = [any(c["x0"] < g < c["x1"] for c in row.chars for g in gutters) for row in rows]
+    columns: list[list[Char]] = [[] for _ in range(len(gutters) + 1)]
     for row, crosses in zip(rows, crossing, strict=True):
         if not crosses:
             for c in row.chars:
-                sides["L" if (c["x0"] + c["x1"]) / 2 < gutter else "R"].append(c)
+                columns[bisect.bisect(gutters, _centre_x(c))].append(c)
     items = [(row.top, "F", row) for row, crosses in zip(rows, crossing, strict=True) if crosses]
-    items += [(row.top, side, row) for side, chars in sides.items() for row in _rows(chars)]
+    items += [(row.top, str(n), row) for n, chars in enumerate(columns) for row in _rows(chars)]
     items.sort(key=lambda item: item[0])
     line = statistics.median(r.bottom - r.top for _, _, r in items) * 1.5
 
-    def level_with_other_side(i: int) -> bool:
+    def level_with_another_column(i: int) -> bool:
         top, side, _ = items[i]
         return side != "F" and any(s not in (side, "F") and abs(t - top) < 2 * line for t, s, _ in items)
 
-    start = next((i for i in range(len(items)) if level_with_other_side(i)), len(items))
+    start = next((i for i in range(len(items)) if level_with_another_column(i)), len(items))
     for top, side, row in items[:start]:
         yield top, row.chars, side
-    left: list[tuple[float, list[dict], str]] = []
-    right: list[tuple[float, list[dict], str]] = []
+    run: list[list[tuple[float, list[dict], str]]] = [[] for _ in columns]
     for top, side, row in items[start:]:
         if side == "F":
-            yield from left
-            yield from right
-            left.clear()
-            right.clear()
+            for column in run:
+                yield from column
+                column.clear()
             yield top, row.chars, side
         else:
-            (left if side == "L" else right).append((top, row.chars, side))
-    yield from left
-    yield from right
+            run[int(side)].append((top, row.chars, side))
+    for column in run:
+        yield from column
 
 
 def _centre_y(ch: Char) -> float:
@@ -425,7 +473,7 @@ def _join_wrapped(lines: list[_PageLine], em: float, regions: list[str] | None =
             and nx0 >= x0 - 2 * em
             and "\t" not in text
             and "\t" not in out[-1][1]
-            and not _NEW_ITEM.match(text)
+            and (not _NEW_ITEM.match(text) or (text.startswith("・") and x1 >= right - 0.5 * em))
             and top - lines[i - 1][0] < 3 * em
         )
         if wrapped:

@@ -53,3 +53,20 @@ def test_other_renderings_give_the_golden_records(tmp_path: Path, variant: Varia
     assert right / sum(got.values()) >= share, f"{right}/{sum(got.values())} reported right"
     if share >= 0.95:  # in one column an amount is never invented (split and half read)
         assert {a for _, _, a, _ in got} <= {a for _, _, a, _ in gold}
+
+
+def test_three_columns_are_read_one_after_another(tmp_path: Path) -> None:
+    """Page 1 of a three-column Letter rendering: every amount gets its own column's programme."""
+    pdf = render(
+        FIXTURES / "mext-r2-science-points.txt",
+        tmp_path / "three.pdf",
+        Variant("letter-3col", page="letter", size=7, columns=3),
+    )
+    page1 = [r for r in extract_file(pdf) if r.page == 1 and r.kind in KINDS]
+    gold = Counter(
+        _key(r["kind"], r["fiscal_year"], r["amount_yen"], r["program"])
+        for r in read_csv_rows(GOLDEN / "mext-r2-science-points.csv")
+    )
+    got = Counter(_key(r.kind, r.fiscal_year, r.amount_yen, r.program) for r in page1)
+    assert len(page1) >= 15
+    assert got <= gold, f"not in the golden: {sorted((got - gold).elements())}"
