@@ -20,3 +20,7 @@ class InputError(YosanError):
 
 class GoldenError(YosanError):
     """A golden file is missing or malformed."""
+
+
+class OcrUnavailable(YosanError):
+    """Tesseract or its Japanese data is missing: scanned pages cannot be read on this machine."""

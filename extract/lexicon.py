@@ -86,3 +86,43 @@ def alternation(words: tuple[str, ...] | list[str]) -> str:
     import regex
 
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class OcrMisreads:
+    """The ``[ocr]`` table: what OCR prints in place of eras, labels, units, signs, digits, ①."""
+
+    eras: dict[str, str]
+    labels: dict[str, str]
+    units: dict[str, str]
+    comma_units: tuple[str, ...]
+    negative: tuple[str, ...]
+    negative_sign: str
+    digits: dict[str, str]
+    bullets: dict[str, str]
+    wave_dash: tuple[str, ...]
+    stray_marks: tuple[str, ...]
+    item_one: tuple[str, ...]
+    circled: tuple[str, ...]
+    circled_junk: tuple[str, ...]
+
+
+@cache
+def ocr_misreads() -> OcrMisreads:
+    """The OCR misread tables of ``data/ja.toml`` (read once per process)."""
+    raw = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))["ocr"]
+    return OcrMisreads(
+        eras=dict(raw["eras"]),
+        labels=dict(raw["labels"]),
+        units=dict(raw["units"]),
+        comma_units=tuple(raw["comma_units"]),
+        negative=tuple(raw["negative"]),
+        negative_sign=raw["negative_sign"],
+        digits=dict(raw["digits"]),
+        bullets=dict(raw["bullets"]),
+        wave_dash=tuple(raw["wave_dash"]),
+        stray_marks=tuple(raw["stray_marks"]),
+        item_one=tuple(raw["item_one"]),
+        circled=tuple(raw["circled"]),
+        circled_junk=tuple(raw["circled_junk"]),
+    )

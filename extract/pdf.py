@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as raw
 import regex
 
+from .errors import InputError, OcrUnavailable
 from .pdfchars import Char, Edge, damage_notes, geometry, open_pdf, page_chars, page_edges
 from .pipeline import Options
 from .sources import Box, Line, PackedBoxes
@@ -528,53 +530,97 @@ def _furniture_key(text: str) -> str:
     return _DIGITS.sub("#", regex.sub(r"\s+", "", text))
 
 
+@dataclass
+class _Page:
+    number: int
+    height: float
+    lines: list[_PageLine]
+    confidences: list[list[float | None]] | None = None  # per line, per character (OCR)
+    wants_ocr: bool = False
+
+
 def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Line], int]:
-    """All pages' lines and the page count; page-level problems are logged, never fatal."""
+    """All pages' lines and the page count; page-level problems are logged, never fatal.
+
+    Pages without a usable text layer (none at all but something drawn, or a
+    broken one) are read by OCR when ``options.ocr`` is auto; with always,
+    every page is.  OCR runs after the text pages, ``options.jobs`` pages at
+    a time in worker processes that render their own pages.
+    """
     options = options or Options()
     doc = open_pdf(path, options.password, options.max_pages)
     for note in damage_notes(path):
         log.warning("%s: %s; read what could be recovered", path, note)
-    pages: list[tuple[int, float, list[_PageLine]]] = []
-    bands: Counter[str] = Counter()
     try:
         count = len(doc)
-        for number in range(1, count + 1):
-            lines, height = _read_page(path, doc, number)
-            for top, text, _ in lines:
-                if _in_band(top, height):
-                    bands[_furniture_key(text)] += 1
-            pages.append((number, height, lines))
+        pages = [_read_page(path, doc, number, options.ocr) for number in range(1, count + 1)]
     finally:
         doc.close()
+    wanted = [page for page in pages if page.wants_ocr]
+    if wanted:
+        _ocr_pages(path, wanted, options, everything=len(wanted) == len(pages))
+    bands: Counter[str] = Counter()
+    for page in pages:
+        for top, text, _ in page.lines:
+            if _in_band(top, page.height):
+                bands[_furniture_key(text)] += 1
     repeated = {k for k, n in bands.items() if n >= max(2, len(pages) // 2)}
     out: list[Line] = []
-    for number, height, lines in pages:
+    for page in pages:
         n = 0
-        for top, text, boxes in lines:
-            if _in_band(top, height) and (_furniture_key(text) in repeated or _PAGE_NUMBER.match(text)):
+        for i, (top, text, boxes) in enumerate(page.lines):
+            if _in_band(top, page.height) and (_furniture_key(text) in repeated or _PAGE_NUMBER.match(text)):
                 continue
             n += 1
-            out.append(Line(number=n, text=text, page=number, boxes=PackedBoxes(boxes)))
+            if page.confidences is None:
+                out.append(Line(number=n, text=text, page=page.number, boxes=PackedBoxes(boxes)))
+            else:
+                confidences = tuple(page.confidences[i])
+                line = Line(n, text, page.number, PackedBoxes(boxes), layer="ocr", confidences=confidences)
+                out.append(line)
     return out, count
 
 
-def _read_page(path: Path, doc: pdfium.PdfDocument, number: int) -> tuple[list[_PageLine], float]:
-    """One page's lines and height; the page is released before returning."""
+def _ocr_pages(path: Path, pages: list[_Page], options: Options, everything: bool) -> None:
+    """Fill in the lines of the pages that want OCR (a missing tesseract fails only a scan)."""
+    from .ocr import ocr_pdf_pages
+
+    try:
+        found = ocr_pdf_pages(path, [p.number for p in pages], jobs=options.jobs, password=options.password)
+    except OcrUnavailable as exc:
+        if everything:
+            raise InputError(path, f"no text layer, and {exc}") from None
+        log.warning("%s: %d pages without a usable text layer skipped: %s", path, len(pages), exc)
+        return
+    for page in pages:
+        lines = found.get(page.number, [])
+        page.lines = [(line.top, line.text, list(line.boxes)) for line in lines]
+        page.confidences = [list(line.confidences) for line in lines]
+
+
+def _read_page(path: Path, doc: pdfium.PdfDocument, number: int, ocr: str = "auto") -> _Page:
+    """One page's text-layer lines, or a mark that it wants OCR; the page is released before returning."""
     try:
         page = doc[number - 1]
     except Exception as exc:
         log.warning("%s: page %d: unreadable (%s); page skipped", path, number, exc)
-        return [], 0.0
+        return _Page(number, 0.0, [])
     try:
         geo = geometry(page)
+        if ocr == "always":
+            return _Page(number, geo.height, [], wants_ocr=True)
         chars, unmapped = page_chars(page, geo)
         reason = broken_text_reason(chars, unmapped)
         if reason:
-            log.warning("%s: page %d: broken text layer (%s); page skipped", path, number, reason)
-            return [], geo.height
-        return page_lines(chars, page_edges(page, geo), geo.width), geo.height
+            then = "page skipped" if ocr == "never" else "reading it by OCR"
+            log.warning("%s: page %d: broken text layer (%s); %s", path, number, reason, then)
+            return _Page(number, geo.height, [], wants_ocr=ocr != "never")
+        if not chars:  # a scan, or glyphs drawn as shapes; a blank page has nothing to read
+            drawn = raw.FPDFPage_CountObjects(page.raw) > 0
+            return _Page(number, geo.height, [], wants_ocr=drawn and ocr == "auto")
+        return _Page(number, geo.height, page_lines(chars, page_edges(page, geo), geo.width))
     except Exception as exc:
         log.warning("%s: page %d: unreadable (%s); page skipped", path, number, type(exc).__name__)
-        return [], 0.0
+        return _Page(number, 0.0, [])
     finally:
         page.close()

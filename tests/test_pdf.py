@@ -150,3 +150,11 @@ def test_landscape_page_drawn_rotated_reads_upright(tmp_path: Path) -> None:
     # from user x=500 towards x=488 (their top)
     budget = records[0]
     assert 100 <= budget.x0 < budget.x1 < 842 and 485 < budget.top < budget.bottom < 505
+
+
+@needs_corpus
+def test_corpus_pdf_without_text_layer_gives_no_records_without_ocr() -> None:
+    """No text at all (glyphs drawn as shapes): with --ocr never nothing is read, and no garbage.
+
+    With OCR (the default) its pages are read: tests/test_ocr.py."""
+    assert extract_file(CORPUS / "fuji_r7_saishutsu05-06_notext.pdf", ocr="never") == []

@@ -1,0 +1,301 @@
+"""Scanned pages: OCR of the scanned fixtures against their goldens, and real scans.
+
+The scanned fixtures (``fixtures/make_scans.py``: 300 dpi grey, skew under 1°,
+noise, JPEG) come from the generated PDFs, so their goldens
+(``golden/scans/*.csv``) hold what the source pages state, read line by line,
+not what OCR returned on some day.  The test measures what the issue asks of
+scans: at least 90% of the budget, previous and supplementary records found
+with the right kind, amount and programme; at least 95% of those reported
+right; no amount off by a factor of 1,000.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, GOLDEN, SHARED
+from PIL import Image
+
+from extract import ocr
+from extract.errors import InputError, OcrUnavailable
+from extract.pipeline import Options, extract_document
+from extract.records import Record, build_records
+from extract.repair import LOW_CONFIDENCE, REPAIRED_CONFIDENCE
+
+SCANS = FIXTURES / "scans"
+KINDS = ("budget", "previous", "supplementary")
+SCANNED = ["pr-sheet-scan.pdf", "two-column-scan.pdf", "mext-excerpt-scan.pdf", "mext-p13-scan.png"]
+FUJI = SHARED / "corpus" / "fuji_r7_saishutsu05-06_notext.pdf"
+KODAIRA = SHARED / "corpus" / "kodaira_r2_rinjikai_scan.pdf"
+need_shared = pytest.mark.skipif(
+    not (SHARED / "corpus").is_dir(), reason="../shared/corpus (the real scans) is absent"
+)
+
+Fact = tuple[str, int, str]  # kind, amount in yen, programme without spaces
+
+
+@cache
+def scanned_records(name: str) -> tuple[Record, ...]:
+    """OCR a scanned fixture once per test run, through the whole pipeline (`--ocr auto`)."""
+    return tuple(extract_document(SCANS / name, Options(jobs=2)).records)
+
+
+def golden(name: str) -> list[dict[str, str]]:
+    with (GOLDEN / "scans" / f"{Path(name).stem}.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _fact(kind: str, amount: int, program: str) -> Fact:
+    return kind, amount, program.replace(" ", "")
+
+
+def score(name: str) -> tuple[Counter[Fact], Counter[Fact], list[int], list[int]]:
+    """Golden and reported facts (budget/previous/supplementary), and all amounts of each."""
+    want = golden(name)
+    got = scanned_records(name)
+    expected = Counter(
+        _fact(r["kind"], int(r["amount_yen"]), r["program"]) for r in want if r["kind"] in KINDS
+    )
+    reported = Counter(_fact(r.kind, r.amount_yen, r.program) for r in got if r.kind in KINDS)
+    return expected, reported, [int(r["amount_yen"]) for r in want], [r.amount_yen for r in got]
+
+
+def test_scanned_fixtures_meet_the_issue_metrics() -> None:
+    """All scanned fixtures together, as the hidden evaluation scores documents; misses are printed."""
+    expected_total = reported_total = right_total = 0
+    for name in SCANNED:
+        expected, reported, _, _ = score(name)
+        right = sum((expected & reported).values())
+        expected_total += sum(expected.values())
+        reported_total += sum(reported.values())
+        right_total += right
+        print(
+            f"{name}: found {right}/{sum(expected.values())}, reported right {right}/{sum(reported.values())}"
+        )
+        for fact in sorted(expected - reported):
+            print("  missed  ", fact)
+        for fact in sorted(reported - expected):
+            print("  reported", fact)
+    assert right_total / expected_total >= 0.90
+    assert right_total / reported_total >= 0.95
+
+
+@pytest.mark.parametrize("name", SCANNED)
+def test_amounts_and_kinds_of_each_scan(name: str) -> None:
+    """Per page, programme names aside (a misread kanji costs a name, not an amount)."""
+    expected, reported, _, _ = score(name)
+    want = Counter((kind, amount) for kind, amount, _ in expected.elements())
+    got = Counter((kind, amount) for kind, amount, _ in reported.elements())
+    missed = want - got
+    print(name, "missed", sorted(missed), "extra", sorted(got - want))
+    assert sum((want & got).values()) / sum(want.values()) >= 0.9
+    assert sum((want & got).values()) / sum(got.values()) >= 0.95
+
+
+@pytest.mark.parametrize("name", SCANNED)
+def test_no_amount_is_off_by_a_factor_of_1000(name: str) -> None:
+    _, _, truth, reported = score(name)
+    stated = set(truth)
+    for amount in reported:
+        if amount in stated:
+            continue
+        assert amount * 1000 not in stated and (amount % 1000 or amount // 1000 not in stated), amount
+
+
+@pytest.mark.parametrize("name", SCANNED)
+def test_ocr_records_carry_layer_confidence_and_position(name: str) -> None:
+    records = scanned_records(name)
+    assert records
+    assert {r.source_layer for r in records} == {"ocr"}
+    assert all(0.0 <= r.confidence <= 1.0 for r in records)
+    assert all(r.x0 is not None and r.x0 < r.x1 <= 600 and r.top < r.bottom <= 845 for r in records)
+
+
+def test_repaired_amounts_have_a_lower_confidence() -> None:
+    """Commas read as periods are repaired on every scanned fixture: those records say so."""
+    records = [r for name in SCANNED for r in scanned_records(name)]
+    assert any(r.confidence <= REPAIRED_CONFIDENCE for r in records)
+    assert max(r.confidence for r in records) > REPAIRED_CONFIDENCE
+
+
+def test_read_image_lines() -> None:
+    """The PNG has its 300 dpi in the file: boxes come out in PDF points of an A4 page."""
+    lines, pages = ocr.read_image(SCANS / "mext-p13-scan.png")
+    assert pages == 1
+    assert [line.number for line in lines] == list(range(1, len(lines) + 1))
+    assert {line.page for line in lines} == {1} and {line.layer for line in lines} == {"ocr"}
+    for line in lines:
+        assert len(line.boxes) == len(line.text) == len(line.confidences)
+    xs = [box[2] for line in lines for box in line.boxes if box]
+    assert 500 < max(xs) < 596
+
+
+def test_a_failing_number_gets_a_warning_and_a_low_confidence(caplog: pytest.LogCaptureFixture) -> None:
+    """render p40: OCR lost the comma of 4,854; the amount is kept as read, flagged, not guessed."""
+    text = "令和2年度予算額(案):4854百万円(7,292百万円)"
+    line = ocr.OcrLine(
+        10.0, text, [(float(i), 10.0, i + 1.0, 20.0) for i in range(len(text))], [0.9] * len(text)
+    )
+    warnings: list[str] = []
+    (fixed,) = ocr._repaired([line], 40, warnings)
+    assert warnings == ["page 40: OCR amount '4854' fails the number format check"]
+    start = text.index("4854")
+    assert fixed.confidences[start : start + 4] == [LOW_CONFIDENCE] * 4
+    assert fixed.confidences[0] == 0.9
+    caplog.set_level(logging.WARNING, logger="yosan")
+    for warning in warnings:
+        logging.getLogger("yosan").warning("%s", warning)
+    assert "fails the number format check" in caplog.text
+
+
+def test_ocr_pages_keeps_page_order() -> None:
+    """Two processes, results in the order of the pages given."""
+    image = Image.open(SCANS / "mext-p13-scan.png")
+    head = image.crop((0, 250, image.width, 500))  # ◆戦略的国際共同研究プログラム … and its amounts
+    tail = image.crop((0, 2280, image.width, 2450))  # ○日本・アジア青少年サイエンス交流事業
+    first, second = ocr.ocr_pages([head, tail], jobs=2)
+    assert any("1,078" in line.text for line in first)
+    assert any("交流事業" in line.text for line in second)
+
+
+def test_unreadable_image(tmp_path: Path) -> None:
+    bad = tmp_path / "page.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    with pytest.raises(InputError, match="not a readable image"):
+        ocr.read_image(bad)
+    with pytest.raises(InputError, match="no such file"):
+        ocr.read_image(tmp_path / "missing.png")
+
+
+def test_missing_tesseract_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    with pytest.raises(OcrUnavailable) as info:
+        ocr.check_tesseract()
+    message = str(info.value)
+    assert "apt-get install tesseract-ocr tesseract-ocr-jpn" in message and "make setup" in message
+    assert "\n" not in message
+    with pytest.raises(OcrUnavailable):
+        ocr.read_image(SCANS / "mext-p13-scan.png")
+
+
+def test_missing_japanese_data_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    monkeypatch.setattr(ocr, "_CHECKED", set())  # forget that this process found jpn
+    monkeypatch.setattr(pytesseract, "get_languages", lambda config="": ["eng", "osd"])
+    with pytest.raises(OcrUnavailable, match=r"no Japanese data \(jpn\).*apt-get install"):
+        ocr.check_tesseract()
+
+
+# --- real scans ------------------------------------------------------------------
+
+
+def _page(path: Path, number: int) -> list[ocr.OcrLine]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    try:
+        return ocr.ocr_pdf_page_lines(pdf[number - 1], page=number)
+    finally:
+        pdf.close()
+
+
+def _cells(lines: list[ocr.OcrLine]) -> list[list[str]]:
+    return [[cell.replace(" ", "") for cell in line.text.split("\t")] for line in lines]
+
+
+@need_shared
+def test_fuji_no_text_layer_page_reads_the_labour_budget() -> None:
+    """Page 1 (printed pp. 371-372): 5款 労働費 256,499千円; row 1 労政費: 114,424 / 111,568 / 2,856.
+
+    114,424 千円 is confirmed by the next year's book (its 前年度予算額).
+    """
+    lines = _page(FUJI, 1)
+    rows = [cells for cells in _cells(lines) if any("労政費" in cell for cell in cells)]
+    assert any(cells[1:4] == ["114,424", "111,568", "2,856"] for cells in rows), rows
+    records = build_records(ocr.ocr_lines({1: lines}, {1: 595.0}), source=FUJI.name)
+    labour = [r for r in records if r.amount_yen == 256_499_000]
+    assert len(labour) == 2 and all("労働費" in r.program for r in labour)
+
+
+@need_shared
+def test_kodaira_supplementary_budget_table() -> None:
+    """Page 35, 第1表 歳入歳出予算補正 (歳入), checked by eye and by its sums (補正前の額 + 補正額 = 計)."""
+    lines = _page(KODAIRA, 35)
+    cells = _cells(lines)
+    expected = [
+        ["16国庫支出金", "", "12,832,941", "19,825,300", "32,658,241"],
+        ["", "2国庫補助金", "1,085,094", "19,825,300", "20,910,394"],
+        ["歳入合計", "", "69,086,000", "19,825,300", "88,911,300"],
+    ]
+    for row in expected:
+        assert row in cells, cells
+    records = build_records(ocr.ocr_lines({35: lines}, {35: 840.0}), source=KODAIRA.name)
+    supplementary = [r for r in records if r.kind == "supplementary"]
+    assert [r.amount_yen for r in supplementary] == [19_825_300_000] * 3
+
+
+@need_shared
+def test_kodaira_supplementary_budget_articles() -> None:
+    """Page 34: 198億2,530万円 (full-width, letter-spaced digits) and 889億1,130万円."""
+    lines = _page(KODAIRA, 34)
+    records = build_records(ocr.ocr_lines({34: lines}, {34: 840.0}), source=KODAIRA.name)
+    assert {19_825_300_000, 88_911_300_000} <= {r.amount_yen for r in records}
+
+
+# --- how the pipeline chooses OCR ------------------------------------------------
+
+
+def test_ocr_always_reads_a_text_pdf_from_its_pixels() -> None:
+    records = extract_document(FIXTURES / "pdf" / "pr-sheet.pdf", Options(ocr="always")).records
+    assert records and {r.source_layer for r in records} == {"ocr"}
+    assert all(0 < r.confidence <= 1 for r in records)
+    assert {1_732_000_000, 1_326_000_000, 3_798_000_000} <= {r.amount_yen for r in records}
+
+
+def test_a_broken_text_layer_page_is_read_by_ocr(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """auto: a page whose text layer is garbage is read from its pixels, with a warning; never: skipped."""
+    from extract import pdf
+
+    monkeypatch.setattr(pdf, "broken_text_reason", lambda chars, unmapped=0: "12 unmapped (cid:NNN) glyphs")
+    caplog.set_level(logging.WARNING, logger="yosan")
+    records = extract_document(FIXTURES / "pdf" / "pr-sheet.pdf").records
+    assert "broken text layer (12 unmapped (cid:NNN) glyphs); reading it by OCR" in caplog.text
+    assert {r.source_layer for r in records} == {"ocr"} and 1_732_000_000 in {r.amount_yen for r in records}
+    assert extract_document(FIXTURES / "pdf" / "pr-sheet.pdf", Options(ocr="never")).records == []
+
+
+def test_tiff_frames_are_pages_and_jpeg_is_read(tmp_path: Path) -> None:
+    image = Image.open(SCANS / "mext-p13-scan.png")
+    head = image.crop((0, 250, image.width, 500))  # ◆戦略的国際共同研究プログラム … 1,078百万円
+    tail = image.crop((0, 2280, image.width, 2450))
+    tiff = tmp_path / "two-pages.tiff"
+    head.save(tiff, save_all=True, append_images=[tail], dpi=(300, 300))
+    lines, pages = ocr.read_image(tiff)
+    assert pages == 2 and {line.page for line in lines} == {1, 2}
+    assert any("1,078" in line.text for line in lines if line.page == 1)
+    jpeg = tmp_path / "head.jpg"
+    head.save(jpeg, quality=85, dpi=(300, 300))
+    records = extract_document(jpeg).records
+    assert 1_078_000_000 in {r.amount_yen for r in records}
+    assert {r.source_layer for r in records} == {"ocr"}
+
+
+def test_scan_without_tesseract_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytesseract
+
+    monkeypatch.setattr(ocr, "_CHECKED", set())
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    with pytest.raises(InputError) as info:
+        extract_document(SCANS / "pr-sheet-scan.pdf")
+    assert "pr-sheet-scan.pdf: no text layer, and" in str(info.value)
+    assert "apt-get install tesseract-ocr tesseract-ocr-jpn" in str(info.value)

@@ -1,0 +1,254 @@
+"""Number-safe repair of OCR text: every rule on lines OCR really printed.
+
+Where each line came from (all captured on this machine, tesseract 5.3 jpn,
+300 dpi, unless said otherwise):
+
+- ``scan p1`` … : ``fixtures/scans/mext-excerpt-scan.pdf`` (its pages 1-4 are
+  pages 1, 18, 23, 24 of the generated document), ``pr-sheet-scan.pdf``,
+  ``two-column-scan.pdf``, ``mext-p13-scan.png``, read by ``extract.ocr``;
+- ``render pN``: page N of ``fixtures/pdf/mext-r2-science-points.pdf`` rendered
+  by pypdfium2 without degradation and read by ``extract.ocr``; ``render pN
+  degraded``: the same page degraded by ``fixtures/make_scans.py`` (0.7°, another
+  seed) and read by ``extract.ocr``;
+- ``fuji pN``: page N of ``../shared/corpus/fuji_r7_saishutsu05-06_notext.pdf``
+  read by ``extract.ocr``; ``fuji authors lN``: line N of the repo authors'
+  own OCR of it, ``../shared/corpus/fuji_r7_saishutsu05-06_ocr.txt``;
+- ``kodaira pN``: page N of ``../shared/corpus/kodaira_r2_rinjikai_scan.pdf``
+  read by ``extract.ocr``; ``kodaira layer pN``: the text layer that the
+  scanner's own OCR put on that page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.repair import (
+    RULES,
+    check_number_format,
+    fix_bullets,
+    fix_circled_numbers,
+    fix_comma_period,
+    fix_comma_space,
+    fix_digit_letters,
+    fix_era_words,
+    fix_item_numbers,
+    fix_label_words,
+    fix_negative_signs,
+    fix_period_commas,
+    fix_spaced_digits,
+    fix_stray_dots,
+    fix_stray_marks,
+    fix_unit_words,
+    fix_wave_dash,
+    repair_line,
+    repair_lines,
+    suspect_numbers,
+)
+
+# (rule, OCR text, repaired text, where it was captured)
+CASES = [
+    # thousands commas read as periods: a money unit, or a number filling a table cell
+    (fix_period_commas, "令和2年度予算額(案)48.514百万円", "令和2年度予算額(案)48,514百万円", "scan p1"),
+    (fix_period_commas, "1.732百万円(1,326百万円)", "1,732百万円(1,326百万円)", "scan p1"),
+    (fix_period_commas, "(前年度予算額)\t1.326百万円", "(前年度予算額)\t1,326百万円", "pr-sheet-scan"),
+    (fix_period_commas, "1.「富岳」の運営等12.555百万円(8.064百万円)", "1.「富岳」の運営等12,555百万円(8,064百万円)", "render p10"),
+    (fix_period_commas, "-消費電力:30て40MW (「京」は12.7MW)〇国費総額:約1.100億円",
+     "-消費電力:30て40MW (「京」は12.7MW)〇国費総額:約1,100億円", "render p3"),
+    (fix_period_commas, "3職員手当等\t12,101\t003パートタイム会計年度任用職員 1.823",
+     "3職員手当等\t12,101\t003パートタイム会計年度任用職員 1,823", "fuji p1"),
+    (fix_period_commas, "1 報酬          1.253", "1 報酬          1,253", "fuji authors l15"),
+    (fix_period_commas, "0.3億円", "0.3億円", "render p19: a real decimal"),
+    (fix_period_commas, "2.戦略的創造研究推進事業(社会技術研究開発) 1,516百万円(1,421百万円)",
+     "2.戦略的創造研究推進事業(社会技術研究開発) 1,516百万円(1,421百万円)", "scan p2: item number"),
+    (fix_period_commas, "舗装 上60m W=4.0m", "舗装 上60m W=4.0m", "fuji p14"),
+    # one comma read as a comma and a period
+    (fix_comma_period, "3,.551百万円", "3,551百万円", "render p27"),
+    (fix_comma_period, "〇創楽等ラキイフサイエンス研究支援基盤事業3.694百万円(2,.924百万円)",
+     "〇創楽等ラキイフサイエンス研究支援基盤事業3.694百万円(2,924百万円)", "render p24"),
+    (fix_comma_period, "14.554百万円 (10,.123百万円)", "14.554百万円 (10,123百万円)", "render p2"),
+    (fix_comma_period, "参考:復興特別会計>1,597百万円(1,.597百万円)", "参考:復興特別会計>1,597百万円(1,597百万円)",
+     "two-column-scan, grey page"),
+    # a space after a thousands comma
+    (fix_comma_space, "歳出予算の総額を歳入歳出それぞれ889億1, 130万円とする。",
+     "歳出予算の総額を歳入歳出それぞれ889億1,130万円とする。", "kodaira p34"),
+    (fix_comma_space, "16国庫支出金\t\t12,832,941\t・ 19, 825, 300\t32,658,241",
+     "16国庫支出金\t\t12,832,941\t・ 19,825,300\t32,658,241", "kodaira p35, grey page"),
+    (fix_comma_space, "6農業費\t127,825\t19,272\t「 147, 097", "6農業費\t127,825\t19,272\t「 147,097", "kodaira p51"),
+    (fix_comma_space, "第1条 歳入歳出予算の総額に歳入歳出それぞれ1 9 8億2,530万円を増額し、歳入",
+     "第1条 歳入歳出予算の総額に歳入歳出それぞれ1 9 8億2,530万円を増額し、歳入", "kodaira p34: no comma"),
+    # digits letter-spaced by the typesetter, right before a unit
+    (fix_spaced_digits, "第1条 歳入歳出予算の総額に歳入歳出それぞれ1 9 8億2,530万円を増額し、歳入",
+     "第1条 歳入歳出予算の総額に歳入歳出それぞれ198億2,530万円を増額し、歳入", "kodaira p34"),
+    (fix_spaced_digits, "歳入歳出予算の総額を歳入歳出それぞれ906億2,000万9,00 0円とする。",
+     "歳入歳出予算の総額を歳入歳出それぞれ906億2,000万9,000円とする。", "kodaira p46"),
+    (fix_spaced_digits, "令和2年5月1 9日提出", "令和2年5月1 9日提出", "kodaira p46: not an amount"),
+    (fix_spaced_digits, "議案第1 7号", "議案第1 7号", "kodaira p46: not an amount"),
+    # ▲/△ misread at the start of an amount cell
+    (fix_negative_signs, "計\t256,499\t272,120\t人へ15,621\t0\t102,000\t1,225\t153,274",
+     "計\t256,499\t272,120\t△15,621\t0\t102,000\t1,225\t153,274", "fuji p3 (256,499-272,120)"),
+    (fix_negative_signs, "2農業総務費\t99,984\t105,307\tへ5,323\t\t\t482\t99,502",
+     "2農業総務費\t99,984\t105,307\t△5,323\t\t\t482\t99,502", "fuji p5 (99,984-105,307)"),
+    (fix_negative_signs, "3農業振興費\t35,782\t53,981\t人18,199\t9,306\t\t5,540\t20,936",
+     "3農業振興費\t35,782\t53,981\t△18,199\t9,306\t\t5,540\t20,936", "fuji p6 (35,782-53,981)"),
+    (fix_negative_signs, "2 勤労者総合    72, 993    132, 864   ム59, 871            65,300             7.693",
+     "2 勤労者総合    72, 993    132, 864   △59, 871            65,300             7.693", "fuji authors l124"),
+    (fix_negative_signs, "〇再生医療実現拠点ネットワークプログラム9.066百万円(9.066百万円)",
+     "〇再生医療実現拠点ネットワークプログラム9.066百万円(9.066百万円)", "scan p3: ム of プログラム"),
+    (fix_negative_signs, "1報酬\t1,253\t001給与費 39,104", "1報酬\t1,253\t001給与費 39,104", "fuji p1: 人 nowhere"),
+    # era names
+    (fix_era_words, "信和2 年度小平市一般会計補正予算(第1)", "令和2 年度小平市一般会計補正予算(第1)", "kodaira p34, grey page"),
+    # label words
+    (fix_label_words, "令和元年度補正予算客(案) 18,198百万円", "令和元年度補正予算額(案) 18,198百万円", "scan p1, grey page"),
+    (fix_label_words, "予算額(素)\t744百万円(554百万円)", "予算額(案)\t744百万円(554百万円)", "render p42"),
+    # units, right after a digit
+    (fix_unit_words, "5吉 労働費                                          256, 499寺円",
+     "5吉 労働費                                          256, 499千円", "fuji authors l2"),
+    (fix_unit_words, "2項林業費\t431,652干円", "2項林業費\t431,652千円", "fuji p11"),
+    (fix_unit_words, "1.科学技術イノベーション政策における「政策のための科学」の推進555百万円(572下万円)",
+     "1.科学技術イノベーション政策における「政策のための科学」の推進555百万円(572百万円)", "scan p2"),
+    # letters printed for digits inside comma-grouped numbers
+    (fix_digit_letters, "2国庫補助金 l,085,094 19,825,300 20,910,394", "2国庫補助金 1,085,094 19,825,300 20,910,394",
+     "kodaira layer p35"),
+    (fix_digit_letters, "2総務費 9,464,95(） 19,825,300 29,290,250", "2総務費 9,464,950 19,825,300 29,290,250",
+     "kodaira layer p36"),
+    (fix_digit_letters, "計 16,996,000 5,0()(） 17,001,000", "計 16,996,000 5,000 17,001,000", "kodaira layer p64"),
+    (fix_digit_letters, "歳入合計 88,911,300 1,708,709 90，620，0()9", "歳入合計 88,911,300 1,708,709 90，620，009",
+     "kodaira layer p51"),
+    (fix_digit_letters, "l国庫負担金11,707,02239,78411,746,806", "l国庫負担金11,707,02239,78411,746,806",
+     "kodaira layer p47: not inside a number"),
+    # circled item numbers (the number continues from the previous item: see below)
+    (fix_circled_numbers, "の②業務実施費373百万円(373百万円)", "②業務実施費373百万円(373百万円)", "pr-sheet-scan, grey"),
+    (fix_circled_numbers, "@②業務実施費373百万円(373百万円)", "②業務実施費373百万円(373百万円)", "pr-sheet-scan"),
+    (fix_circled_numbers, "-②@公正な研究活動の推進に関する諸外国における取組状況等の調査・分析",
+     "-②公正な研究活動の推進に関する諸外国における取組状況等の調査・分析", "render p23"),
+    (fix_circled_numbers, "- や①ガイドラインの改正を見据えた調査・検討\t.", "- ①ガイドラインの改正を見据えた調査・検討\t.",
+     "scan p3, grey page"),
+    # a bullet printed as the kanji zero
+    (fix_bullets, "〇次世代がん医療創生研究事業3.551百万円(3.651百万円)", "○次世代がん医療創生研究事業3.551百万円(3.651百万円)",
+     "two-column-scan"),
+    (fix_bullets, "〇再生医療実現拠点ネットワークプログラム9.066百万円(9.066百万円)",
+     "○再生医療実現拠点ネットワークプログラム9.066百万円(9.066百万円)", "scan p3"),
+    (fix_circled_numbers, '-②⑨"業務実施費373百万円(373百万円)', '-②"業務実施費373百万円(373百万円)',
+     "render p5 degraded: ** read as ⑨\""),
+    # the wave dash of a range
+    (fix_wave_dash, "-消費電力:30て40MW (「京」は12.7MW)〇国費総額:約1.100億円",
+     "-消費電力:30〜40MW (「京」は12.7MW)〇国費総額:約1.100億円", "render p3"),
+    (fix_wave_dash, "地球環境情報プラットフォーム構築推進プログラム《平成28て令和2年度》",
+     "地球環境情報プラットフォーム構築推進プログラム《平成28〜令和2年度》", "render p42 degraded"),
+    (fix_wave_dash, "2つ目として", "2つ目として", "no range"),
+    # bold marks (**) and lone quotes at an item's ends
+    (fix_stray_marks, "-①施設の整備費1.358百万円(952百万円)“", "-①施設の整備費1.358百万円(952百万円)", "render p5"),
+    (fix_stray_marks, "-②*業務実施費373百万円(373百万円)“", "-②業務実施費373百万円(373百万円)", "render p5"),
+    (fix_stray_marks, "-Spring-8は、微細な物質構造の解析が可能な“世界最高性能の放射光施設“。生命科学、環境・エネルギーから新材料開発まで広範な分野で先端的・革新的な研究開発に真献。",
+     "-Spring-8は、微細な物質構造の解析が可能な“世界最高性能の放射光施設“。生命科学、環境・エネルギーから新材料開発まで広範な分野で先端的・革新的な研究開発に真献。",
+     "render p6 degraded: inside the text"),
+    (fix_stray_marks, "光化学系複合体の触媒中心の原子構造(MnaCaOsクラスター:“歪んだ椅子”)",
+     "光化学系複合体の触媒中心の原子構造(MnaCaOsクラスター:“歪んだ椅子”)", "render p8 degraded: a quotation"),
+    # a speck read as a period between kana/kanji
+    (fix_stray_dots, "官民地域パートナーシップによる.次世代放射光施設の推進", "官民地域パートナーシップによる次世代放射光施設の推進",
+     "scan p1, grey page"),
+    (fix_stray_dots, "官民地域パートナーシップによる/.次世代放射光施設の推進", "官民地域パートナーシップによる次世代放射光施設の推進",
+     "scan p1"),
+    (fix_stray_dots, "8.健康・ 医療分野の研究開発の推進", "8.健康・ 医療分野の研究開発の推進", "two-column-scan"),
+    # the item number 1 misread
+    (fix_item_numbers, "].科学技術イノベーション政策における「政策のための科学」の推進555百万円(572百万円)",
+     "1.科学技術イノベーション政策における「政策のための科学」の推進555百万円(572百万円)", "scan p2"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "text", "expected", "where"), CASES, ids=[c[3] for c in CASES])
+def test_rule_on_captured_ocr(rule, text: str, expected: str, where: str) -> None:
+    fixed, changes = rule(text)
+    assert fixed == expected
+    assert bool(changes) == (text != expected)
+    for change in changes:  # each change says what it replaced, where
+        assert text[change.start : change.end] == change.before
+
+
+def test_every_rule_has_captured_cases() -> None:
+    assert {*RULES, fix_circled_numbers, fix_stray_marks} <= {c[0] for c in CASES}
+
+
+def test_circled_number_continues_the_page_sequence() -> None:
+    """scan p3 (render p23): ① read as や①, ② read as @; the @ item becomes ②."""
+    lines = [
+        "- や①ガイドラインの改正を見据えた調査・検討\t.",
+        "-@公正な研究活動の推進に関する諸外国における取組状況等の調査・分析",
+        "-③研究倫理教育の内容、実施方法等に関する調査・分析",
+    ]
+    assert [r.text for r in repair_lines(lines)] == [
+        "- ①ガイドラインの改正を見据えた調査・検討\t.",
+        "-②公正な研究活動の推進に関する諸外国における取組状況等の調査・分析",
+        "-③研究倫理教育の内容、実施方法等に関する調査・分析",
+    ]
+
+
+# Whole lines through every rule: the repaired text, what each character came from.
+LINES = [
+    ("3 農業振興費     35, 782     53, 981    人へ18, 199     9.306              5.540     20,.936",
+     "3 農業振興費     35,782     53,981    △18,199     9,306              5,540     20,936", "fuji authors l326"),
+    ("人へ4.127                       12, 900         5.896", "△4,127                       12,900         5,896",
+     "fuji authors l632"),
+    ("5吉 労働費                                          256, 499寺円",
+     "5吉 労働費                                          256,499千円", "fuji authors l2"),
+    ("〇再生医療実現拠点ネットワークプログラム9.066百万円(9.066百万円)",
+     "○再生医療実現拠点ネットワークプログラム9,066百万円(9,066百万円)", "scan p3"),
+    ("信和2 年度小平市一般会計補正予算(第1)", "令和2 年度小平市一般会計補正予算(第1)", "kodaira p34, grey page"),
+    ('-②⑨"業務実施費373百万円(373百万円)', "-②業務実施費373百万円(373百万円)", "render p5 degraded"),
+    ("令和2年度予算額(案):2,140百万円(前年度予算額:2,110百万円)",
+     "令和2年度予算額(案):2,140百万円(前年度予算額:2,110百万円)", "mext-p13-scan: nothing to repair"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected", "where"), LINES, ids=[c[2] for c in LINES])
+def test_repair_line(text: str, expected: str, where: str) -> None:
+    fixed = repair_line(text)
+    assert fixed.text == expected
+    assert len(fixed.origin) == len(fixed.text)
+    # every character that no rule wrote is the OCR character it came from
+    written = {k for start, end in fixed.changed for k in range(start, end)}
+    for k, ch in enumerate(fixed.text):
+        if k not in written:
+            assert text[fixed.origin[k]] == ch
+    assert bool(fixed.changes) == (text != expected)
+
+
+FORMATS = [
+    ("48,514", True), ("1,085,094", True), ("114,424", True), ("5", True), ("0.3", True), ("△15,621", True),
+    ("１４，４００", True),  # full-width, as a text layer prints it
+    ("48.514", False),  # a comma read as a period: 48 yen and a half, 1,000 times too small
+    ("4854", False), (",648", False), ("1,23", False), ("12,3456", False), ("11も424", False), ("8S8", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("token", "valid"), FORMATS)
+def test_check_number_format(token: str, valid: bool) -> None:
+    assert check_number_format(token) is valid
+
+
+def test_myriad_groups_have_no_commas() -> None:
+    """Before 万/億/兆 up to four digits go without a comma (1兆2345億円)."""
+    assert check_number_format("2345", myriad=True)
+    assert not check_number_format("2345")
+    assert not check_number_format("12345", myriad=True)
+
+
+# Amounts that still fail the check after the rules ran: flagged, never guessed.
+SUSPECTS = [
+    ("令和2年度予算額(案):4854百万円(7,292百万円)", ["4854"], "render p40: the comma was lost"),
+    ("計\t547,555\t555,203\t,648\t59,580\t76,000\t13,258\t398,717", [",648"], "fuji p10: △7,648"),
+    ("1 労政費      11も424   111, 568    2.856                   275   114, 149", ["11も424"],
+     "fuji authors l8: 114,424"),
+    ("11 役務費            8S8", ["8S8"], "fuji authors l36: 88"),
+    ("〇再生医療実現拠点ネットワークプログラム9.066G百万円(9.066百万円)", ["9.066G"], "two-column-scan, grey"),
+    ("16国庫支出金\t\t12,832,941\t19,825,300\t32,658,241", [], "kodaira p35"),
+    ("令和2年度予算額(案) 86,029百万円", [], "two-column-scan"),
+    ("キッズジョブ2025開催負担金 2,800", [], "fuji p1: a year inside a name"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected", "where"), SUSPECTS, ids=[c[2] for c in SUSPECTS])
+def test_numbers_failing_the_format_check_are_flagged(text: str, expected: list[str], where: str) -> None:
+    fixed = repair_line(text)
+    assert [fixed.text[a:b] for a, b in fixed.suspects] == expected
+    assert [fixed.text[a:b] for a, b in suspect_numbers(fixed.text)] == expected
