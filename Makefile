@@ -45,6 +45,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/bench_pdf.py
 	$(BIN)/python bench/bench_memory.py
+	$(BIN)/python bench/bench_ocr.py
 
 fixtures: setup
 	$(BIN)/python fixtures/make_pdfs.py

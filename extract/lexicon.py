@@ -105,6 +105,7 @@ class OcrMisreads:
     item_one: tuple[str, ...]
     circled: tuple[str, ...]
     circled_junk: tuple[str, ...]
+    lookalikes: dict[str, str]  # katakana → kanji
 
 
 @cache
@@ -125,4 +126,5 @@ def ocr_misreads() -> OcrMisreads:
         item_one=tuple(raw["item_one"]),
         circled=tuple(raw["circled"]),
         circled_junk=tuple(raw["circled_junk"]),
+        lookalikes=dict(raw["lookalikes"]),
     )

@@ -114,6 +114,9 @@ _PERIOD_NOTE = regex.compile(r"\s?[《(\[](?:[^《》()\[\]]*(?:年度|年)[^《
 _NAMED_NOTE = regex.compile(rf"※?\s?(?P<name>.+?)の(?:{alternation(_LEX.previous_note)})")
 _SPACES = regex.compile(r"\s+")
 _ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
+# A quote or bracket opening a title that never closes: a mark read by OCR.
+_DANGLING_OPEN = regex.compile(r"""^(?:["'`“”]|『(?!.*』)|「(?!.*」)|>(?!.*<))\s?""")
+_ENCLOSED = regex.compile(r"[<＜](?P<name>[^<>＜＞]+)[>＞]")
 _UNIT_NOTE_ONLY = regex.compile(rf"[(\[]?\s?{UNIT_NOTE_RE.pattern}\s?[)\]]?", regex.VERBOSE)
 
 
@@ -123,6 +126,10 @@ def clean_title(text: str) -> str:
     text = _ITEM_RE.sub("", text, count=1)
     text = regex.sub(r"(?:\s?※\d*)+$", "", text.strip())
     text = text.strip(" :=(【[〔").strip()
+    enclosed = _ENCLOSED.fullmatch(text)  # <日本学術振興会>: an organisation named as a column
+    text = enclosed["name"] if enclosed else text
+    text = _PERIOD_NOTE.sub("", text).rstrip(" 「『(【[〔'\"`")  # 《平成29～令和3年度》; a dangling mark
+    text = _DANGLING_OPEN.sub("", text)  # `"業務実施費`, `『SACLAの…`, `>QSTにおける…`
     return tidy_spaces(text)
 
 
@@ -831,4 +838,8 @@ def build_records(lines: Sequence[Line], source: str, fiscal_year: int | None = 
                 **position,
             )
         )
+    if any(line.layer == "ocr" for line in lines):
+        from .names import settle_ocr_names
+
+        settle_ocr_names(records, [clean_title(t) for t in texts if t.strip()])
     return records

@@ -219,6 +219,35 @@ _NEGATIVE_RE = regex.compile(
 )
 
 
+_LEADING_DASH_RE = regex.compile(
+    rf"""
+    ^\s*[-‐−]\s?                                  # a dash opening the line, glued to
+    (?=\d{{1,3}}(?:,\d{{3}})+\s?(?:{_UNITS}))         # a grouped amount with its money unit
+    """,
+    regex.VERBOSE,
+)
+
+
+_LEADING_COMMA_RE = regex.compile(r"^\s*[、。]+\s?(?=\S)")
+
+
+def fix_leading_comma(text: str) -> tuple[str, list[Change]]:
+    """``、令和元年度補正予算額`` → ``令和元年度補正予算額``: no Japanese line starts with 、 or 。 (kinsoku).
+
+    A speck or a bullet read as a comma would hide the label behind it.
+    """
+    return _apply("leading_comma", _LEADING_COMMA_RE, text, lambda m: "")
+
+
+def fix_leading_dash(text: str) -> tuple[str, list[Change]]:
+    """``-2,700百万円`` → ``2,700百万円``: a dash (a bullet, a speck) glued to an amount opening a line.
+
+    Budget documents write negative amounts with ▲/△; a minus read by OCR at
+    the start of a line is a bullet or dust, and would flip the amount's sign.
+    """
+    return _apply("leading_dash", _LEADING_DASH_RE, text, lambda m: "")
+
+
 def fix_negative_signs(text: str) -> tuple[str, list[Change]]:
     """``人へ15,621`` → ``△15,621``: a negative sign misread, at the start of an amount cell."""
     return _apply("negative", _NEGATIVE_RE, text, lambda m: _OCR.negative_sign)
@@ -280,16 +309,16 @@ _CIRCLED_AT_RE = regex.compile(
 _BULLET_RE = regex.compile(
     rf"""
     (?<={_ITEM_START})
-    (?:{alternation(list(_OCR.bullets))})                  # 〇 (the kanji zero) where ○ stood
-    (?=\s?[^\s\d〇一二三四五六七八九十百千万億兆])          # not before a numeral
+    (?:{alternation(list(_OCR.bullets))})+                 # 〇 (the kanji zero) or O where ○ stood
+    (?=\s?[\p{{Han}}\p{{Hiragana}}\p{{Katakana}}--[〇一二三四五六七八九十百千万億兆]])  # a word follows
     """,
-    regex.VERBOSE,
+    regex.VERBOSE | regex.VERSION1,
 )
 
 
 def fix_bullets(text: str) -> tuple[str, list[Change]]:
     """``〇再生医療…`` → ``○再生医療…``: a bullet printed as the kanji zero, at the start of an item."""
-    return _apply("bullet", _BULLET_RE, text, lambda m: _OCR.bullets[m[0]])
+    return _apply("bullet", _BULLET_RE, text, lambda m: _OCR.bullets[m[0][0]])
 
 
 _KANA_KANJI = r"[\p{Han}\p{Hiragana}\p{Katakana}]"
@@ -381,6 +410,22 @@ def fix_circled_numbers(text: str, previous: int | None = None) -> tuple[str, li
 # The rules in the order they run: words first, then digits inside numbers,
 # then separators, then signs and the comma-period reading, which need clean
 # digit groups around them.
+_KANJI_OF = _OCR.lookalikes
+_LOOKALIKE_RE = regex.compile(
+    rf"""
+    (?<=[\p{{Han}}--[{"".join(_KANJI_OF.values())}]])     # after a kanji that is no look-alike itself
+    [{"".join(_KANJI_OF)}]                                # a katakana that looks like a kanji
+    (?![\p{{Katakana}}ー])                                # and no katakana word goes on
+    """,
+    regex.VERBOSE | regex.VERSION1,
+)
+
+
+def fix_lookalikes(text: str) -> tuple[str, list[Change]]:
+    """``総合カ`` → ``総合力``: a katakana after a kanji, starting no katakana word, is the kanji."""
+    return _apply("lookalike", _LOOKALIKE_RE, text, lambda m: _KANJI_OF[m[0]])
+
+
 RULES: tuple[Rule, ...] = (
     fix_era_words,
     fix_label_words,
@@ -391,10 +436,13 @@ RULES: tuple[Rule, ...] = (
     fix_comma_period,
     fix_negative_signs,
     fix_period_commas,
+    fix_leading_dash,  # after the commas are commas again
+    fix_leading_comma,
     fix_bullets,
     fix_stray_dots,
     fix_item_numbers,
     fix_wave_dash,
+    fix_lookalikes,
 )
 
 

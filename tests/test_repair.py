@@ -13,6 +13,8 @@ Where each line came from (all captured on this machine, tesseract 5.3 jpn,
 - ``fuji pN``: page N of ``../shared/corpus/fuji_r7_saishutsu05-06_notext.pdf``
   read by ``extract.ocr``; ``fuji authors lN``: line N of the repo authors'
   own OCR of it, ``../shared/corpus/fuji_r7_saishutsu05-06_ocr.txt``;
+- ``whole scan pN``: page N of the whole generated document degraded by
+  ``make_scans.degrade`` (seed 99, skew in ±0.9°) and read by ``extract.ocr``;
 - ``kodaira pN``: page N of ``../shared/corpus/kodaira_r2_rinjikai_scan.pdf``
   read by ``extract.ocr``; ``kodaira layer pN``: the text layer that the
   scanner's own OCR put on that page.
@@ -33,6 +35,9 @@ from extract.repair import (
     fix_era_words,
     fix_item_numbers,
     fix_label_words,
+    fix_leading_comma,
+    fix_leading_dash,
+    fix_lookalikes,
     fix_negative_signs,
     fix_period_commas,
     fix_spaced_digits,
@@ -150,6 +155,29 @@ CASES = [
     (fix_stray_dots, "官民地域パートナーシップによる/.次世代放射光施設の推進", "官民地域パートナーシップによる次世代放射光施設の推進",
      "scan p1"),
     (fix_stray_dots, "8.健康・ 医療分野の研究開発の推進", "8.健康・ 医療分野の研究開発の推進", "two-column-scan"),
+    # a katakana read for the kanji it looks like (whole generated document scanned
+    # with seed 99 by make_scans.degrade, p3 of the 43 pages)
+    (fix_lookalikes, "⇒総合カのあるスーパーコンピュータ", "⇒総合力のあるスーパーコンピュータ", "whole scan p3"),
+    (fix_lookalikes, "地球規模課題対応国際科学技術協カプログラム(SATREPS)",
+     "地球規模課題対応国際科学技術協カプログラム(SATREPS)", "whole scan p13: a katakana word goes on, left"),
+    (fix_lookalikes, "スーパーコンピュータ「富岳」", "スーパーコンピュータ「富岳」", "scan p1: katakana words"),
+    (fix_label_words, "1,468百万円 (前年度巴算額", "1,468百万円 (前年度予算額", "whole scan p35"),
+    (fix_label_words, "令和2年度予算額(率)", "令和2年度予算額(案)", "whole scan p19"),
+    (fix_unit_words, "○次世代がん医療生研究事業3,551百万円(3,651穫万円)", "○次世代がん医療生研究事業3,551百万円(3,651百万円)",
+     "whole scan p24 (seed 7)"),
+    (fix_bullets, "O〇Oシーズの育成", "○シーズの育成", "whole scan p27 (seed 7): ○ read as O〇O"),
+    (fix_bullets, "O次世代がん医療生研究事業", "○次世代がん医療生研究事業", "whole scan p24 (seed 7)"),
+    (fix_bullets, "OECD加盟国の平均", "OECD加盟国の平均", "a Latin word stays"),
+    # a comma opening a line (kinsoku forbids it): a speck or a bullet (whole scan)
+    (fix_leading_comma, "、令和元年度補正予算額", "令和元年度補正予算額", "whole scan p3"),
+    (fix_leading_comma, "、V疾患特虹的iPS細胞の利活用促進・難病研究加層プログラム",
+     "V疾患特虹的iPS細胞の利活用促進・難病研究加層プログラム", "whole scan p25"),
+    (fix_leading_comma, "令和2年度予算額(案)、前年度予算額", "令和2年度予算額(案)、前年度予算額", "a comma inside stays"),
+    # a dash glued to an amount at the start of a line (whole scan, as above)
+    (fix_leading_dash, "-2,700百万円", "2,700百万円", "whole scan p25"),
+    (fix_leading_dash, "-1,468百万円 (前年度予算額", "1,468百万円 (前年度予算額", "whole scan p35"),
+    (fix_leading_dash, "-①王施設の整備費1,358百万円(952百万円)“*", "-①王施設の整備費1,358百万円(952百万円)“*",
+     "whole scan p5: a bullet before a title"),
     # the item number 1 misread
     (fix_item_numbers, "].科学技術イノベーション政策における「政策のための科学」の推進555百万円(572百万円)",
      "1.科学技術イノベーション政策における「政策のための科学」の推進555百万円(572百万円)", "scan p2"),

@@ -1,0 +1,72 @@
+"""OCR'd programme names settled against the document (names read on the whole-document scans).
+
+The misread names are as OCR printed them on the generated document scanned
+by ``bench/bench_ocr.py`` (seeds 7 and 99); the other titles are the lines
+the same document states them in.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.names import distance, settle_ocr_names
+from extract.records import Record
+
+
+def _record(program: str, layer: str = "ocr", parent: str = "") -> Record:
+    return Record(
+        source="scan.pdf", page=1, line=1, section="", program=program, parent=parent, kind="budget",
+        fiscal_year=2020, era="", account="general", status="", amount_yen=1, unit="百万円",
+        approx=False, raw="", note="", source_layer=layer,
+    )  # fmt: skip
+
+
+CASES = [
+    # a bullet read as a character glued to the title; the name stands as a line elsewhere
+    ("員技術開発個別課題", ["技術開発個別課題", "員技術開発個別課題"], "技術開発個別課題"),
+    ("休戦略的国際共同研究プログラム(SICORP)", ["戦略的国際共同研究プログラム(SICORP)"],
+     "戦略的国際共同研究プログラム(SICORP)"),
+    ("IV幹細胞・再生医学イノベーション創出プログラム", ["幹細胞・再生医学イノベーション創出プログラム"],
+     "幹細胞・再生医学イノベーション創出プログラム"),
+    # one misread kanji; the document spells the name right more often
+    ("スーパーコンピュータ「富二(ふがく)」(ポスト「京」)の製造・システム開発",
+     ["スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"] * 2,
+     "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"),
+    # nothing to settle against: the name stays as read
+    ("新興・再典感染症研究基盤創生事業", ["新興・再典感染症研究基盤創生事業"], "新興・再典感染症研究基盤創生事業"),
+    # two real names one character apart, each stated once: neither is taken for the other
+    ("先端研究基盤共用促進事業", ["先端研究基盤共用推進事業"], "先端研究基盤共用促進事業"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("read", "titles", "expected"), CASES, ids=[c[0][:12] for c in CASES])
+def test_settle_ocr_names(read: str, titles: list[str], expected: str) -> None:
+    records = [_record(read)]
+    settle_ocr_names(records, titles)
+    assert records[0].program == expected
+
+
+def test_text_layer_names_are_never_changed() -> None:
+    records = [_record("員技術開発個別課題", layer="text")]
+    settle_ocr_names(records, ["技術開発個別課題"] * 3)
+    assert records[0].program == "員技術開発個別課題"
+
+
+def test_parent_is_settled_too() -> None:
+    records = [_record("施設の整備費", parent="休戦略的国際共同研究プログラム(SICORP)")]
+    settle_ocr_names(records, ["戦略的国際共同研究プログラム(SICORP)"])
+    assert records[0].parent == "戦略的国際共同研究プログラム(SICORP)"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "limit", "expected"),
+    [
+        ("協力", "協カ", 1, 1),
+        ("富岳", "富二", 1, 1),
+        ("abc", "abc", 1, 0),
+        ("abcd", "wxyz", 1, 2),
+        ("ab", "abcd", 1, 2),
+    ],
+)
+def test_distance_stops_past_its_limit(a: str, b: str, limit: int, expected: int) -> None:
+    assert distance(a, b, limit) == expected
