@@ -805,6 +805,20 @@ def _position(line: Line, origin: tuple[int, ...], d: _Draft) -> dict[str, objec
     }
 
 
+RAW_LIMIT = 400  # characters of a source line kept whole in `raw`
+RAW_WINDOW = 100  # characters kept on each side of the amount in a longer line
+
+
+def _raw(text: str, d: _Draft) -> str:
+    """The source line, or around the amount when the line is huge (a table flattened into one line)."""
+    text = text.strip()
+    if len(text) <= RAW_LIMIT or d.token is None:
+        return text
+    start = max(0, d.offset + d.token.start - RAW_WINDOW)
+    end = min(len(text), d.offset + d.token.end + RAW_WINDOW)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
 def build_records(lines: Sequence[Line], source: str, fiscal_year: int | None = None) -> list[Record]:
     """Turn a document's lines into records (the core of the toolkit)."""
     norms = [normalize_map(line.text) for line in lines]
@@ -833,7 +847,7 @@ def build_records(lines: Sequence[Line], source: str, fiscal_year: int | None = 
                 amount_yen=d.amount_yen,
                 unit=d.unit,
                 approx=d.approx,
-                raw=line.text.strip(),
+                raw=_raw(line.text, d),
                 note=" ".join(dict.fromkeys(d.notes)),
                 **position,
             )

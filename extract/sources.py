@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import math
+import stat
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -120,8 +121,15 @@ def split_lines(text: str) -> list[str]:
 
 
 def read_bytes(path: Path, size: int = -1) -> bytes:
-    """The file's bytes (or its first ``size``), with OS errors as InputError."""
+    """The file's bytes (or its first ``size``), with OS errors as InputError.
+
+    Devices are refused (``/dev/zero`` never ends); a pipe is read, so that
+    ``yosan extract <(curl …)`` works (``yosan batch`` bounds it with --timeout).
+    """
     try:
+        kind = path.stat().st_mode
+        if stat.S_ISCHR(kind) or stat.S_ISBLK(kind):
+            raise InputError(path, "a device, not a document")
         with path.open("rb") as fh:
             return fh.read(size)
     except FileNotFoundError:

@@ -105,7 +105,10 @@ def find_tokens(text: str) -> list[Token]:
             continue
     tokens: list[Token] = []
     prev_end = 0
+    depth, depth_at = 0, 0  # bracket depth up to depth_at, counted once (a line may be huge)
     for i, (m, amount) in enumerate(matches):
+        depth += _depth(text[depth_at : m.start()])
+        depth_at = m.start()
         next_start = matches[i + 1][0].start() if i + 1 < len(matches) else len(text)
         prefix = text[prev_end : m.start()]
         marker = _MARKER.match(text, m.end())
@@ -121,7 +124,7 @@ def find_tokens(text: str) -> list[Token]:
                 end=end,
                 amount=amount,
                 label=_label_before(prefix),
-                bracketed=_depth(text[: m.start()]) > 0,
+                bracketed=depth > 0,
                 markers=markers,
                 prefix=prefix,
                 suffix=text[end:next_start],

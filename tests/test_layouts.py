@@ -421,3 +421,11 @@ def test_unit_note_expires_after_its_table() -> None:
         ("A事業", 100_000),
         ("A事業", 90_000),
     ]
+
+
+def test_a_huge_line_stays_linear_and_raw_is_a_window() -> None:
+    """A table flattened into one line (hostile or broken input): every amount, `raw` around each."""
+    line = "予算額 1,000百万円 " * 3000
+    records = extract_text(line, fiscal_year=2020)
+    assert len(records) == 3000 and {r.amount_yen for r in records} == {1_000_000_000}
+    assert all(len(r.raw) <= 2 * 100 + 20 and "1,000百万円" in r.raw for r in records)

@@ -63,3 +63,11 @@ def test_line_numbers_count_every_newline(tmp_path: Path) -> None:
     path = tmp_path / "doc.txt"
     path.write_text("\n\n表題\f\n" + LINE, encoding="utf-8")
     assert [r.line for r in extract_file(path)] == [4, 4]
+
+
+def test_a_device_is_refused_not_read_forever() -> None:
+    from extract.errors import InputError
+    from extract.sources import read_bytes
+
+    with pytest.raises(InputError, match="a device, not a document"):
+        read_bytes(Path("/dev/zero"))
