@@ -887,10 +887,23 @@ def _pdf_worker(args: tuple[str, int, int, str | None]) -> tuple[list[OcrLine], 
 
     pdf = pdfium.PdfDocument(path, password=password)
     try:
-        image = render_page(pdf[number - 1], dpi)
+        page = pdf[number - 1]
+        dpi = page_dpi(page.get_size(), dpi)
+        image = render_page(page, dpi)
     finally:
         pdf.close()
     return _ocr_page(image, 72 / dpi, None, number)
+
+
+MAX_SIDE = 14000  # pixels: an A0 poster at 300 dpi; a larger page is rendered coarser
+
+
+def page_dpi(size: tuple[float, float], dpi: int = DEFAULT_DPI) -> int:
+    """The dpi to render a page of ``size`` points at: ``dpi``, or less for a huge page.
+
+    A hostile (or mis-sized) page of 200 inches would be a 3.6-gigapixel image.
+    """
+    return max(1, min(dpi, int(MAX_SIDE * 72 / max(size + (1.0,)))))
 
 
 def ocr_pdf_pages(
@@ -967,6 +980,8 @@ def _frames(path: Path) -> Iterator[tuple[Image.Image, float]]:
         image.load()
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
+    except Image.DecompressionBombError:
+        raise InputError(path, "image too large (over Pillow's decompression-bomb limit)") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(path, f"not a readable image ({type(exc).__name__})") from None
     with image:

@@ -299,3 +299,19 @@ def test_scan_without_tesseract_is_one_clear_error(monkeypatch: pytest.MonkeyPat
         extract_document(SCANS / "pr-sheet-scan.pdf")
     assert "pr-sheet-scan.pdf: no text layer, and" in str(info.value)
     assert "apt-get install tesseract-ocr tesseract-ocr-jpn" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("size", "dpi"),
+    [((595.0, 842.0), 300), ((2384.0, 3370.0), 299), ((14400.0, 14400.0), 70), ((0.0, 0.0), 300)],
+)
+def test_huge_pages_are_rendered_coarser(size: tuple[float, float], dpi: int) -> None:
+    """A4 at 300 dpi; A0 just under; a 200-inch page (hostile or mis-sized) is not a 3.6-gigapixel image."""
+    assert ocr.page_dpi(size) == dpi
+
+
+def test_decompression_bomb_is_one_clear_error(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20000, 20000)).save(bomb)  # 400 megapixels in a few kilobytes
+    with pytest.raises(InputError, match="image too large"):
+        ocr.read_image(bomb)
