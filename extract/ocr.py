@@ -903,7 +903,7 @@ def page_dpi(size: tuple[float, float], dpi: int = DEFAULT_DPI) -> int:
 
     A hostile (or mis-sized) page of 200 inches would be a 3.6-gigapixel image.
     """
-    return max(1, min(dpi, int(MAX_SIDE * 72 / max(size + (1.0,)))))
+    return max(1, min(dpi, int(MAX_SIDE * 72 / max(*size, 1.0))))
 
 
 def ocr_pdf_pages(
