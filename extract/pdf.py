@@ -106,42 +106,71 @@ def _char_width(chars: list[dict]) -> float:
 
 
 def _gutter(rows: list[_Row], lo: float, hi: float, em: float) -> float | None:
-    """The x of a two-column gutter, or None.
+    """The x of a two-column gutter between ``lo`` and ``hi``, or None.
 
-    Many rows must leave the same x empty, the left parts must wrap near it
-    (text fills its column) and the right parts must start at one x.  A list
-    of names with amounts in a column fails the wrap test, so it stays rows.
+    An x in the middle of the region is a gutter when few rows run across it
+    while many rows have text on each side of it, whether or not the two
+    sides share baselines.  The right side's text must start at one x and one
+    side must wrap at one edge (text fills its column); a list of names with
+    their amounts in a column fails that test, so it stays rows.
     """
     width = hi - lo
-    votes: Counter[int] = Counter()
-    gaps: list[tuple[float, float, float]] = []  # (left part ends, right part starts, right part ends)
-    for row in rows:
-        chunks = _chunks(row, 1.5 * em)
-        for left, right in itertools.pairwise(chunks):
-            a, b = left[-1]["x1"], right[0]["x0"]
-            gaps.append((a, b, row.chars[-1]["x1"]))
-            for k in range(int(a // em) + 1, int(b // em) + 1):
-                if 0.3 * width < k * em - lo < 0.7 * width:
-                    votes[k] += 1
-    if not votes:
+    runs = [[(run[0]["x0"], run[-1]["x1"]) for run in _chunks(row, 1.5 * em)] for row in rows]
+    runs = [[(a, b) for a, b in row if b > lo and a < hi] for row in runs]
+    scores: dict[int, int] = {}
+    for k in range(int((lo + 0.3 * width) // em) + 1, int((lo + 0.7 * width) // em) + 1):
+        x = k * em
+        across = sum(1 for row in runs if any(a < x < b for a, b in row))
+        left = sum(1 for row in runs if any(b <= x for a, b in row))
+        right = sum(1 for row in runs if any(a >= x for a, b in row))
+        if across <= max(2, 0.35 * len(runs)) and min(left, right) >= 6:
+            scores[k] = min(left, right) - 2 * across
+    if not scores:
         return None
-    k, count = votes.most_common(1)[0]
-    if count < 6:
+    best = max(scores, key=lambda k: (scores[k], -k))
+    first = last = best  # the middle of the clearest band around the best x
+    while first - 1 in scores and scores[first - 1] >= scores[best] - 2:
+        first -= 1
+    while last + 1 in scores and scores[last + 1] >= scores[best] - 2:
+        last += 1
+    x = (first + last) // 2 * em
+    across_rows = {i for i, row in enumerate(runs) if any(a < x < b for a, b in row)}
+    ends = [
+        max(b for a, b in row if b <= x)
+        for i, row in enumerate(runs)
+        if i not in across_rows and any(b <= x for a, b in row)
+    ]
+    starts = [
+        min(a for a, b in row if a >= x)
+        for i, row in enumerate(runs)
+        if i not in across_rows and any(a >= x for a, b in row)
+    ]
+    edges = [
+        max(b for a, b in row if a >= x)
+        for i, row in enumerate(runs)
+        if i not in across_rows and any(a >= x for a, b in row)
+    ]
+    if not ends or not starts:
         return None
-    x = k * em
-    around = [(a, b, e) for a, b, e in gaps if a <= x <= b]
-    lo, hi = max(a for a, _, _ in around), min(b for _, b, _ in around)
-    wraps = sum(1 for a, _, _ in around if a >= lo - 3 * em)
-    aligned = sum(1 for _, b, _ in around if b <= hi + 1.5 * em)
-    # or the right parts are a text column of their own: wide, and wrapping at one edge
-    edge = max(e for _, _, e in around)
-    wide = edge - hi >= 0.3 * width
-    right_wraps = sum(1 for _, _, e in around if e >= edge - 2 * em)
-    if aligned < 0.7 * len(around) or (
-        wraps < 0.4 * len(around) and not (wide and right_wraps >= 0.4 * len(around))
-    ):
+    left_edge, right_edge = max(ends), max(edges)
+    right_start = Counter(round(b) for b in starts).most_common(1)[0][0]  # where most right lines start
+    wraps = sum(1 for a in ends if a >= left_edge - 3 * em) >= 0.4 * len(ends)
+    # most right-hand rows have text starting at one x (in three columns some
+    # rows have text only in the third, so a share of one half will do)
+    near = [
+        any(abs(a - right_start) <= 1.5 * em for a, _ in row)
+        for i, row in enumerate(runs)
+        if i not in across_rows and any(a >= x for a, b in row)
+    ]
+    aligned = sum(near) >= 0.5 * len(near) and sum(
+        1 for b in starts if b < right_start - 1.5 * em
+    ) <= 0.2 * len(starts)
+    # or the right side is a text column of its own: wide, and wrapping at one edge
+    wide = right_edge - right_start >= 0.3 * width
+    right_wraps = sum(1 for e in edges if e >= right_edge - 2 * em) >= 0.4 * len(edges)
+    if not aligned or not (wraps or (wide and right_wraps)):
         return None
-    return (lo + hi) / 2
+    return (max((a for a in ends if a < right_start), default=left_edge) + right_start) / 2
 
 
 def _line_of(chars: list[dict], em: float) -> tuple[str, list[Box | None]]:
@@ -370,8 +399,8 @@ def _reading_order(rows: list[_Row], width: float, em: float) -> Iterator[tuple[
         return side != "F" and any(s not in (side, "F") and abs(t - top) < 2 * line for t, s, _ in items)
 
     start = next((i for i in range(len(items)) if level_with_another_column(i)), len(items))
-    for top, side, row in items[:start]:
-        yield top, row.chars, side
+    for top, _, row in items[:start]:
+        yield top, row.chars, "H"  # a title or a box above the columns: a region of its own
     run: list[list[tuple[float, list[dict], str]]] = [[] for _ in columns]
     for top, side, row in items[start:]:
         if side == "F":
