@@ -364,7 +364,9 @@ def _centre_x(ch: Char) -> float:
     return (ch["x0"] + ch["x1"]) / 2
 
 
-def _reading_order(rows: list[_Row], width: float, em: float) -> Iterator[tuple[float, list[dict], str]]:
+def _reading_order(
+    rows: list[_Row], width: float, em: float
+) -> Iterator[tuple[float, list[dict] | _PageLine, str]]:
     """Yield (top, chars, region) per output line: full-width rows in order, columns one after the other.
 
     The region is "" on a page without columns, else the column's number or
@@ -389,10 +391,17 @@ def _reading_order(rows: list[_Row], width: float, em: float) -> Iterator[tuple[
         if not crosses:
             for c in row.chars:
                 columns[bisect.bisect(gutters, _centre_x(c))].append(c)
-    items = [(row.top, "F", row) for row, crosses in zip(rows, crossing, strict=True) if crosses]
-    items += [(row.top, str(n), row) for n, chars in enumerate(columns) for row in _rows(chars)]
+    items: list[tuple[float, str, _Row | _PageLine]] = [
+        (row.top, "F", row) for row, crosses in zip(rows, crossing, strict=True) if crosses
+    ]
+    for n, chars in enumerate(columns):
+        column_rows = _rows(chars)
+        for first, end, starts in reversed(_grid_blocks(column_rows, em)):  # a table inside a column
+            items.extend((line[0], str(n), line) for line in _grid_lines(column_rows[first:end], starts, em))
+            del column_rows[first:end]
+        items.extend((row.top, str(n), row) for row in column_rows)
     items.sort(key=lambda item: item[0])
-    line = statistics.median(r.bottom - r.top for _, _, r in items) * 1.5
+    line = statistics.median(r.bottom - r.top for _, _, r in items if isinstance(r, _Row)) * 1.5
 
     def level_with_another_column(i: int) -> bool:
         top, side, _ = items[i]
@@ -400,18 +409,23 @@ def _reading_order(rows: list[_Row], width: float, em: float) -> Iterator[tuple[
 
     start = next((i for i in range(len(items)) if level_with_another_column(i)), len(items))
     for top, _, row in items[:start]:
-        yield top, row.chars, "H"  # a title or a box above the columns: a region of its own
-    run: list[list[tuple[float, list[dict], str]]] = [[] for _ in columns]
+        yield top, _content(row), "H"  # a title or a box above the columns: a region of its own
+    run: list[list[tuple[float, list[dict] | _PageLine, str]]] = [[] for _ in columns]
     for top, side, row in items[start:]:
         if side == "F":
             for column in run:
                 yield from column
                 column.clear()
-            yield top, row.chars, side
+            yield top, _content(row), side
         else:
-            run[int(side)].append((top, row.chars, side))
+            run[int(side)].append((top, _content(row), side))
     for column in run:
         yield from column
+
+
+def _content(row: _Row | _PageLine) -> list[dict] | _PageLine:
+    """A row's characters, or a table row already made a line."""
+    return row.chars if isinstance(row, _Row) else row
 
 
 def _centre_y(ch: Char) -> float:
@@ -536,7 +550,9 @@ def page_lines(chars: list[Char], edges: list[Edge], width: float) -> list[_Page
         del rows[first:end]
     ordered = list(_reading_order(rows, width, em))
     flow = _join_wrapped(
-        [(top, *_line_of(run, em)) for top, run, _ in ordered], em, [r for _, _, r in ordered]
+        [run if isinstance(run, tuple) else (top, *_line_of(run, em)) for top, run, _ in ordered],
+        em,
+        [r for _, _, r in ordered],
     )
     if not tables:
         return flow

@@ -27,8 +27,8 @@ CASES = [
     (Variant("a5-mincho-8"), 0.95),
     (Variant("letter-mincho-10", page="letter", size=10), 0.95),
     (Variant("b5-gothic-9", page="b5", font="gothic", size=9), 0.95),
-    (Variant("b5-gothic-2col", page="b5", font="gothic", size=8, columns=2), 0.9),
-    (Variant("a5-mincho-2col", columns=2, size=7), 0.9),
+    (Variant("b5-gothic-2col", page="b5", font="gothic", size=8, columns=2), 0.93),
+    (Variant("a5-mincho-2col", columns=2, size=7), 0.93),
 ]
 
 
