@@ -26,7 +26,7 @@ import itertools
 import logging
 import os
 import statistics
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -846,6 +846,21 @@ def _worker(args: tuple[bytes | Image.Image, float, int]) -> tuple[list[OcrLine]
     return _ocr_page(image, scale, None, page)
 
 
+def _run(
+    worker: Callable[[Any], tuple[list[OcrLine], list[str]]], work: list[Any], jobs: int
+) -> list[list[OcrLine]]:
+    """Pages through ``worker`` in ``jobs`` processes, in order; their warnings logged here."""
+    if jobs <= 1 or len(work) <= 1:
+        results = [worker(w) for w in work]
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+            results = list(pool.map(worker, work))
+    for _, warnings in results:
+        for warning in warnings:
+            log.warning("%s", warning)
+    return [lines for lines, _ in results]
+
+
 def ocr_pages(
     images: Sequence[Image.Image | bytes],
     jobs: int = 1,
@@ -856,15 +871,7 @@ def ocr_pages(
     check_tesseract()
     scales = [scale] * len(images) if isinstance(scale, int | float) else list(scale)
     work = [(image, s, first_page + i) for i, (image, s) in enumerate(zip(images, scales, strict=True))]
-    if jobs <= 1 or len(work) <= 1:
-        results = [_worker(w) for w in work]
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-            results = list(pool.map(_worker, work))
-    for _, warnings in results:
-        for warning in warnings:
-            log.warning("%s", warning)
-    return [lines for lines, _ in results]
+    return _run(_worker, work, jobs)
 
 
 # --- PDFs and image files --------------------------------------------------------
@@ -916,15 +923,7 @@ def ocr_pdf_pages(
     """OCR the given 1-based pages of a PDF in ``jobs`` processes (each renders its own pages)."""
     check_tesseract()
     work = [(str(path), n, dpi, password) for n in pages]
-    if jobs <= 1 or len(work) <= 1:
-        results = [_pdf_worker(w) for w in work]
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-            results = list(pool.map(_pdf_worker, work))
-    for _, warnings in results:
-        for warning in warnings:
-            log.warning("%s", warning)
-    return {n: lines for n, (lines, _) in zip(pages, results, strict=True)}
+    return dict(zip(pages, _run(_pdf_worker, work, jobs), strict=True))
 
 
 _PAGE_NUMBER = regex.compile(r"^[\s\-–—−ー一(（]*\d{1,4}[\s\-–—−ー一)）/]*$")
