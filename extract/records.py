@@ -115,7 +115,7 @@ _NAMED_NOTE = regex.compile(rf"※?\s?(?P<name>.+?)の(?:{alternation(_LEX.previ
 _SPACES = regex.compile(r"\s+")
 _ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
 # A quote or bracket opening a title that never closes: a mark read by OCR.
-_DANGLING_OPEN = regex.compile(r"""^(?:["'`“”]|『(?!.*』)|「(?!.*」)|>(?!.*<))\s?""")
+_DANGLING_OPEN = regex.compile(r"""^(?:[_"'`“”]|『(?!.*』)|「(?!.*」)|>(?!.*<))\s?""")
 _ENCLOSED = regex.compile(r"[<＜](?P<name>[^<>＜＞]+)[>＞]")
 _UNIT_NOTE_ONLY = regex.compile(rf"[(\[]?\s?{UNIT_NOTE_RE.pattern}\s?[)\]]?", regex.VERBOSE)
 

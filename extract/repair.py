@@ -355,6 +355,22 @@ _WAVE_RE = regex.compile(
 )
 
 
+# The letter J read as a closing bracket, in a Latin name inside brackets:
+# (J-PARC) as ()-PARC) or 「」-PARC」, 「SACLA」 as 「SACLAJ.
+_LATIN_J_RE = regex.compile(
+    r"""
+    (?<=[(「])[)」](?=[-A-Z])                      # an empty pair before a Latin name: J
+  | (?<=「[A-Z][A-Za-z0-9\-]*)J(?![A-Za-z0-9」]*」)  # a J ending a name whose 」 is missing
+    """,
+    regex.VERBOSE,
+)
+
+
+def fix_latin_j(text: str) -> tuple[str, list[Change]]:
+    """``()-PARC)`` → ``(J-PARC)``, ``「SACLAJ`` → ``「SACLA」``: J and a closing bracket confused."""
+    return _apply("latin_j", _LATIN_J_RE, text, lambda m: "J" if m[0] in ")」" else "」")
+
+
 def fix_wave_dash(text: str) -> tuple[str, list[Change]]:
     """``30て40MW`` → ``30〜40MW``, ``平成28て令和2年度`` → ``平成28〜令和2年度``: a range's wave dash."""
     return _apply("wave_dash", _WAVE_RE, text, lambda m: "〜")
@@ -443,6 +459,7 @@ RULES: tuple[Rule, ...] = (
     fix_item_numbers,
     fix_wave_dash,
     fix_lookalikes,
+    fix_latin_j,
 )
 
 

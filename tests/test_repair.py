@@ -35,6 +35,7 @@ from extract.repair import (
     fix_era_words,
     fix_item_numbers,
     fix_label_words,
+    fix_latin_j,
     fix_leading_comma,
     fix_leading_dash,
     fix_lookalikes,
@@ -168,6 +169,14 @@ CASES = [
     (fix_bullets, "O〇Oシーズの育成", "○シーズの育成", "whole scan p27 (seed 7): ○ read as O〇O"),
     (fix_bullets, "O次世代がん医療生研究事業", "○次世代がん医療生研究事業", "whole scan p24 (seed 7)"),
     (fix_bullets, "OECD加盟国の平均", "OECD加盟国の平均", "a Latin word stays"),
+    # J and a closing bracket confused in a Latin name (whole scan, seed 7)
+    (fix_latin_j, "大強度陽子加速器施設()-PARC)の整備・共用", "大強度陽子加速器施設(J-PARC)の整備・共用", "whole scan p8 (seed 7)"),
+    (fix_latin_j, "大強度陽子加速器施設「」-PARC」", "大強度陽子加速器施設「J-PARC」", "whole scan p2 (seed 7)"),
+    (fix_latin_j, "先進超伝導トカマク装置()T-60SA)の運転と整備", "先進超伝導トカマク装置(JT-60SA)の運転と整備",
+     "whole scan p41 (seed 7)"),
+    (fix_latin_j, "X線自由電子レーザー施設「SACLAJ", "X線自由電子レーザー施設「SACLA」", "whole scan p1 (seed 7)"),
+    (fix_latin_j, "X線自由電子レーザー施設「SACLA」", "X線自由電子レーザー施設「SACLA」", "a closed name stays"),
+    (fix_label_words, "令和2年度予算額素)", "令和2年度予算額(案)", "whole scan p40 (seed 7)"),
     # a comma opening a line (kinsoku forbids it): a speck or a bullet (whole scan)
     (fix_leading_comma, "、令和元年度補正予算額", "令和元年度補正予算額", "whole scan p3"),
     (fix_leading_comma, "、V疾患特虹的iPS細胞の利活用促進・難病研究加層プログラム",
