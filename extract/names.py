@@ -14,10 +14,15 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import regex
+
 if TYPE_CHECKING:
     from .records import Record
 
 MIN_LENGTH = 4  # shorter names are too alike to tell a misread from another name
+# A bullet (◆ ○ ①) read as a particle glued to the title (`で戦略的…`): no
+# name starts with a particle.  (A lone capital is no such sign: `X線…`.)
+_STRAY_LEAD = regex.compile(r"^[でにをはがのと](?=\p{Han})")
 
 
 def distance(a: str, b: str, limit: int) -> int:
@@ -73,5 +78,5 @@ def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
 
     for r in records:
         if r.source_layer == "ocr":
-            r.program = settle(r.program)
-            r.parent = settle(r.parent) if r.parent else r.parent
+            r.program = _STRAY_LEAD.sub("", settle(r.program))
+            r.parent = _STRAY_LEAD.sub("", settle(r.parent)) if r.parent else r.parent

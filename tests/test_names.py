@@ -32,6 +32,9 @@ CASES = [
     ("スーパーコンピュータ「富二(ふがく)」(ポスト「京」)の製造・システム開発",
      ["スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"] * 2,
      "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"),
+    # a bullet read as a particle (whole scan, seed 123, page 13); `X線` is a name
+    ("で戦略的国際共同研究プログラム(SICORP)", [], "戦略的国際共同研究プログラム(SICORP)"),
+    ("X線自由電子レーザー施設(SACLA)の整備・共用", [], "X線自由電子レーザー施設(SACLA)の整備・共用"),
     # nothing to settle against: the name stays as read
     ("新興・再典感染症研究基盤創生事業", ["新興・再典感染症研究基盤創生事業"], "新興・再典感染症研究基盤創生事業"),
     # two real names one character apart, each stated once: neither is taken for the other
