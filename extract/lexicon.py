@@ -106,6 +106,8 @@ class OcrMisreads:
     circled: tuple[str, ...]
     circled_junk: tuple[str, ...]
     lookalikes: dict[str, str]  # katakana → kanji
+    draft_words: tuple[str, ...]  # labels a bracketed 案 follows
+    draft_keep: tuple[str, ...]  # single kanji that stand in brackets after them as themselves
 
 
 @cache
@@ -127,4 +129,6 @@ def ocr_misreads() -> OcrMisreads:
         circled=tuple(raw["circled"]),
         circled_junk=tuple(raw["circled_junk"]),
         lookalikes=dict(raw["lookalikes"]),
+        draft_words=tuple(raw["draft_words"]),
+        draft_keep=tuple(raw["draft_keep"]),
     )

@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     from .records import Record
 
 MIN_LENGTH = 4  # shorter names are too alike to tell a misread from another name
-# A bullet (◆ ○ ①) read as a particle glued to the title (`で戦略的…`): no
+# A bullet (◆ ○ ①) read as a particle glued to the title (`で戦略的…`, `や地球規模…`): no
 # name starts with a particle.  (A lone capital is no such sign: `X線…`.)
-_STRAY_LEAD = regex.compile(r"^[でにをはがのと](?=\p{Han})")
+# A check mark (✓) is read as V: `V疾患特異的…` (but `V字…` is a word).
+_STRAY_LEAD = regex.compile(r"^(?:[でにをはがのとや]|[Vv✓](?!字))(?=\p{Han})")
 
 
 def distance(a: str, b: str, limit: int) -> int:
@@ -69,7 +70,9 @@ def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
                 return name[cut:]
         best, best_count = name, max(counts[name], 1)
         limit = _allowed(name)
-        for size in range(len(name) - limit, len(name) + limit + 1):
+        # misreads replace characters, or drop or add one (a bracket read twice): a name
+        # longer by a word (`JST地球規模…` beside `地球規模…`) is another name
+        for size in range(len(name) - 1, len(name) + 2):
             for other in by_length.get(size, ()):
                 if counts[other] > best_count and distance(name, other, limit) <= limit:
                     best, best_count = other, counts[other]

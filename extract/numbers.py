@@ -24,7 +24,7 @@ _LARGE = "".join(_LEX.large_units)
 # The grammar is written on NFKC-normalised text (ASCII digits and commas).
 _ARABIC = r"(?:\d{1,3}(?:,\s?\d{3})+|\d+)(?:\.\d+)?"  # a space after a comma is a PDF/OCR artefact
 _SECTION = (
-    rf"(?:(?:{_ARABIC}[{_SMALL}])*{_ARABIC}[{_SMALL}]?"  # 5,975百 / 2千5百 / 3千 / 1,234
+    rf"(?:(?:{_ARABIC}[{_SMALL}])*{_ARABIC}(?:[ ]?[{_SMALL}])?"  # 5,975百 / 2千5百 / 3千 / 1,234 / 5,181 百
     rf"|(?:[{_KANJI_DIGITS}]*[{_SMALL}])+[{_KANJI_DIGITS}]*"  # 三千 / 三千二百 / 十二
     rf"|[{_KANJI_DIGITS}]+)"  # 三
 )
@@ -35,7 +35,7 @@ AMOUNT_RE = regex.compile(
     (?<![\d.,])                                   # never start inside a number
     (?P<body>
         {_SECTION}                                # 5,975百 / 5 / 三千 ...
-        (?:[{_LARGE}]{_SECTION}?)*                # 万/億/兆, each with the section after it
+        (?:[ ]?[{_LARGE}]{_SECTION}?)*            # 万/億/兆, each with the section after it
     )
     円
     (?P<after>\s?(?:程度|前後|余))?                 # approximate, after the unit

@@ -116,6 +116,8 @@ _SPACES = regex.compile(r"\s+")
 _ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
 # A quote or bracket opening a title that never closes: a mark read by OCR.
 _DANGLING_OPEN = regex.compile(r"""^(?:[_"'`“”]|『(?!.*』)|「(?!.*」)|>(?!.*<))\s?""")
+_TRAILING_SPECK = regex.compile(r"(?<=[\p{Han}\p{Hiragana}\p{Katakana}ー])\s?[.・,、]+$")
+_DANGLING_CLOSE = regex.compile(r"""\s?(?:“|(?<!“.*)”|(?<!"[^"]*)")$""")
 _ENCLOSED = regex.compile(r"[<＜](?P<name>[^<>＜＞]+)[>＞]")
 _UNIT_NOTE_ONLY = regex.compile(rf"[(\[]?\s?{UNIT_NOTE_RE.pattern}\s?[)\]]?", regex.VERBOSE)
 
@@ -130,6 +132,8 @@ def clean_title(text: str) -> str:
     text = enclosed["name"] if enclosed else text
     text = _PERIOD_NOTE.sub("", text).rstrip(" 「『(【[〔'\"`")  # 《平成29～令和3年度》; a dangling mark
     text = _DANGLING_OPEN.sub("", text)  # `"業務実施費`, `『SACLAの…`, `>QSTにおける…`
+    text = _DANGLING_CLOSE.sub("", text)  # `SACLAの共用運転の実施“` (bold marks read as a quote)
+    text = _TRAILING_SPECK.sub("", text)  # `…交流事業.`, `…HPCIの運営・`: no name ends in a point
     return tidy_spaces(text)
 
 
@@ -185,6 +189,7 @@ class _Draft:
     notes: list[str] = field(default_factory=list)
     offset: int = 0  # where the token's text starts within the line
     section: Owner | None = None
+    queued: bool = False  # its label was queued on an earlier line (labels above, values below)
 
 
 @dataclass(frozen=True)
@@ -385,6 +390,8 @@ class _Walker:
         kind = self.heading_kind(text)
         if kind in ("strong", "plain"):
             self.headings.append(Heading(index, self.heading_title(index)))
+            if self.table_header and self.table_header[0] != index:
+                self.table_header = None  # a title between: the tab row above was not this table's header
         if clean_title(text) not in _LEX.not_titles:
             self.group = []
             self.queue.clear()
@@ -605,7 +612,9 @@ class _Walker:
         column: Owner | None,
         offset: int,
     ) -> _Draft:
-        bare = title is None and prev is None and column is None and not label
+        # `5,975百万円 5,671百万円` under two queued labels: each value takes the next label
+        after_queued = prev is not None and prev.queued and prev.line_index == index
+        bare = title is None and (prev is None or after_queued) and column is None and not label
         kind, label = self.classify(token, label, prev, bare)
         from_queue = label is not None and token.label is None and column is None
         year = self.facts.fiscal_year
@@ -667,6 +676,7 @@ class _Walker:
             markers=token.markers,
             box=box,
             offset=offset,
+            queued=from_queue,
         )
         self.add(draft)
         return draft

@@ -118,6 +118,24 @@ def fix_label_words(text: str) -> tuple[str, list[Change]]:
     return _apply("label", _LABEL_RE, text, lambda m: _OCR.labels[m[0]])
 
 
+_DRAFT_RE = regex.compile(
+    rf"""
+    (?<=(?:{alternation(list(_OCR.draft_words))})\s?)   # after a budget label
+    [(（](?P<mark>\p{{Han}})[)）]                          # one kanji in brackets
+    """,
+    regex.VERBOSE,
+)
+
+
+def fix_draft_mark(text: str) -> tuple[str, list[Change]]:
+    """``令和2年度予算額(府)`` → ``令和2年度予算額(案)``: the draft mark misread.
+
+    The label table lists misreads seen; this catches the next one (a single
+    kanji in the brackets of a budget label is the draft mark).
+    """
+    return _apply("draft_mark", _DRAFT_RE, text, lambda m: None if m["mark"] in _OCR.draft_keep else "(案)")
+
+
 _UNIT_RE = regex.compile(rf"(?<=\d\s?)(?:{alternation(list(_OCR.units))})")
 
 
@@ -192,6 +210,25 @@ def fix_comma_space(text: str) -> tuple[str, list[Change]]:
     return _apply("comma_space", _COMMA_SPACE_RE, text, lambda m: "")
 
 
+_LOST_COMMA_RE = regex.compile(
+    rf"""
+    (?<=(?<![\d,，.．])\d{{1,3}}(?:[,，]\d{{3}})*)   # a number: 21 / 1,234
+    \s                                          # a space where its comma stood
+    (?=\d{{3}}\s?(?:{_UNITS}))                    # a last group of three, then the money unit
+    """,
+    regex.VERBOSE,
+)
+
+
+def fix_lost_comma(text: str) -> tuple[str, list[Change]]:
+    """``(21 839百万円)`` → ``(21,839百万円)``: a thousands comma OCR lost, leaving its gap.
+
+    The digits before the gap cannot be an amount of their own (no unit), and
+    the group of three before the unit is the amount's last group.
+    """
+    return _apply("lost_comma", _LOST_COMMA_RE, text, lambda m: ",")
+
+
 _COMMA_PERIOD_RE = regex.compile(
     rf"""
     (?<=\d)
@@ -228,13 +265,25 @@ _LEADING_DASH_RE = regex.compile(
 )
 
 
-_LEADING_COMMA_RE = regex.compile(r"^\s*[、。]+\s?(?=\S)")
+_LEADING_COMMA_RE = regex.compile(
+    rf"""
+    ^\s*
+    (?:
+        [、。_]+                                         # no line opens with 、 or 。 (kinsoku), nor with _
+      | [.,．，~〜](?=[^\d\s])                            # a lone point or tilde before a word
+      | [.,．，](?=\d{{1,3}}(?:,\d{{3}})+\s?(?:{_UNITS}))    # or before a grouped amount
+    )
+    \s?(?=\S)
+    """,
+    regex.VERBOSE,
+)
 
 
 def fix_leading_comma(text: str) -> tuple[str, list[Change]]:
-    """``、令和元年度補正予算額`` → ``令和元年度補正予算額``: no Japanese line starts with 、 or 。 (kinsoku).
+    """``、令和元年度補正予算額`` → ``令和元年度補正予算額``: a speck or a bullet read as punctuation.
 
-    A speck or a bullet read as a comma would hide the label behind it.
+    No Japanese line opens with 、 or 。 (kinsoku), nor with an underscore or a
+    lone point; left there, it would hide the label or the chapter number behind it.
     """
     return _apply("leading_comma", _LEADING_COMMA_RE, text, lambda m: "")
 
@@ -371,6 +420,21 @@ def fix_latin_j(text: str) -> tuple[str, list[Change]]:
     return _apply("latin_j", _LATIN_J_RE, text, lambda m: "J" if m[0] in ")」" else "」")
 
 
+# A corner bracket 」 closing a name read as ] or 〕 (or both): `「富岳(ふがく)〕](ポスト…`.
+_CLOSING_RE = regex.compile(
+    r"""
+    (?<=「[^「」\[〔]*)      # inside an open 「 with no [ or 〔 of its own
+    [\]〕]{1,2}            # a bracket that closes nothing else
+    """,
+    regex.VERBOSE,
+)
+
+
+def fix_closing_brackets(text: str) -> tuple[str, list[Change]]:
+    """``「富岳(ふがく)〕]`` → ``「富岳(ふがく)」``: an open 「 is closed by 」, not by ] or 〕."""
+    return _apply("closing_bracket", _CLOSING_RE, text, lambda m: "」")
+
+
 def fix_wave_dash(text: str) -> tuple[str, list[Change]]:
     """``30て40MW`` → ``30〜40MW``, ``平成28て令和2年度`` → ``平成28〜令和2年度``: a range's wave dash."""
     return _apply("wave_dash", _WAVE_RE, text, lambda m: "〜")
@@ -385,6 +449,18 @@ _STRAY_MARKS_RE = regex.compile(
     """,
     regex.VERBOSE,
 )
+
+
+_TRAILING_SPECK_RE = regex.compile(r"(?<=[)）】\]」』])\s?[.,'`・]+$")
+
+
+def fix_trailing_speck(text: str) -> tuple[str, list[Change]]:
+    """``令和2年度予算額(案).`` → ``令和2年度予算額(案)``: a speck after a closing bracket ending the line.
+
+    Japanese lines end in 。 or a bracket, not a point; the speck would keep a
+    label line from being read as a label.
+    """
+    return _apply("trailing_speck", _TRAILING_SPECK_RE, text, lambda m: "")
 
 
 def fix_stray_marks(text: str) -> tuple[str, list[Change]]:
@@ -445,10 +521,12 @@ def fix_lookalikes(text: str) -> tuple[str, list[Change]]:
 RULES: tuple[Rule, ...] = (
     fix_era_words,
     fix_label_words,
+    fix_draft_mark,
     fix_unit_words,
     fix_digit_letters,
     fix_spaced_digits,
     fix_comma_space,
+    fix_lost_comma,
     fix_comma_period,
     fix_negative_signs,
     fix_period_commas,
@@ -458,6 +536,7 @@ RULES: tuple[Rule, ...] = (
     fix_stray_dots,
     fix_item_numbers,
     fix_wave_dash,
+    fix_closing_brackets,
     fix_lookalikes,
     fix_latin_j,
 )
@@ -556,7 +635,12 @@ def repair_line(text: str, previous_circled: int | None = None) -> Repair:
     origin: list[int | None] = list(range(len(text)))
     written = [False] * len(text)
     changes: list[Change] = []
-    rules: list[Rule] = [*RULES, lambda t: fix_circled_numbers(t, previous_circled), fix_stray_marks]
+    rules: list[Rule] = [
+        *RULES,
+        lambda t: fix_circled_numbers(t, previous_circled),
+        fix_stray_marks,
+        fix_trailing_speck,
+    ]
     for rule in rules:
         new, made = rule(text)
         if made:

@@ -9,8 +9,16 @@ from __future__ import annotations
 import pytest
 
 from extract import extract_text
+from extract.records import clean_title
 
 M = 1_000_000
+FUGAKU_NAME = "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"
+# the box of labels over its values (page 2), as text and as OCR read it
+FUGAKU = [
+    ("budget", 2020, 5975 * M, FUGAKU_NAME, ""),
+    ("previous", 2019, 5671 * M, FUGAKU_NAME, ""),
+    ("supplementary", 2019, 14400 * M, FUGAKU_NAME, ""),
+]
 
 LAYOUTS = {
     "label and amount on one line, chapter box": (
@@ -60,29 +68,7 @@ LAYOUTS = {
         "スーパーコンピュータ「富岳（ふがく）」（ポスト「京」）の製造・システム開発\n\n"
         "令和2年度予算額(案)\n(前年度予算額)\n\n5,975百万円\n5,671百万円\n\n\n\n文部科学省\n\n"
         "令和元年度補正予算額(案)\n\n14,400百万円\n",
-        [
-            (
-                "budget",
-                2020,
-                5975 * M,
-                "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発",
-                "",
-            ),
-            (
-                "previous",
-                2019,
-                5671 * M,
-                "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発",
-                "",
-            ),
-            (
-                "supplementary",
-                2019,
-                14400 * M,
-                "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発",
-                "",
-            ),
-        ],
+        FUGAKU,
     ),
     "interleaved labels and values, unbalanced bracket": (
         "橋渡し研究戦略的推進プログラム\n\n令和2年度予算額(案)\n\n4,982百万円\n\n(前年度予算額)\n\n4,982百万円)\n",
@@ -299,6 +285,20 @@ LAYOUTS = {
             ("previous", 2019, 354 * M, "気候変動適応技術社会実装プログラム", "気候変動適応戦略イニシアチブ"),
         ],
     ),
+    "two values on one OCR line under stacked labels": (  # whole scan p2 (seed 7)
+        "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発\n令和2年度予算額(案)\n(前年度予算額)\n"
+        "5,975百万円 5,671百万円\n文部科学省\n令和元年度補正予算額(案)\n14,400百万円\n",
+        FUGAKU,
+    ),
+    "a gap read as a column break in prose, then a title": (  # whole scan p42 (seed 123)
+        "-気候変動に係る政策立案や具体的な対策の\t基盤となる気候モデルの高度化等により、 *気候変動メカニズムの人解明や高精\n"
+        '度予測情報の創出"を推進する。\n【事業概要・イメージ】\n統合的気候モデル高度化研究プログラム《平成29〜令和3年度》\n'
+        "予算額(案)\t744百万円(554百万円)\n",
+        [
+            ("budget", 2020, 744 * M, "統合的気候モデル高度化研究プログラム", ""),
+            ("previous", 2019, 554 * M, "統合的気候モデル高度化研究プログラム", ""),
+        ],
+    ),
 }
 
 
@@ -429,3 +429,24 @@ def test_a_huge_line_stays_linear_and_raw_is_a_window() -> None:
     records = extract_text(line, fiscal_year=2020)
     assert len(records) == 3000 and {r.amount_yen for r in records} == {1_000_000_000}
     assert all(len(r.raw) <= 2 * 100 + 20 and "1,000百万円" in r.raw for r in records)
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        (
+            '-①"SACLAの共用運転の実施“"',
+            "SACLAの共用運転の実施",
+        ),  # whole scan p8 (seed 7): bold marks as quotes
+        (
+            "日本・アジア青少年サイエンス交流事業.",
+            "日本・アジア青少年サイエンス交流事業",
+        ),  # scan p13 (seed 31337)
+        ("スーパーコンピュータ「富岳」・HPCIの運営・", "スーパーコンピュータ「富岳」・HPCIの運営"),  # scan p2
+        ("Society 5.0", "Society 5.0"),
+        ("「富岳」の“運用”", "「富岳」の“運用”"),  # a quotation stays
+        ("○『SACLAの共用運転の実施", "SACLAの共用運転の実施"),
+    ],
+)
+def test_titles_lose_dangling_marks(line: str, title: str) -> None:
+    assert clean_title(line) == title

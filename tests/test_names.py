@@ -32,9 +32,17 @@ CASES = [
     ("スーパーコンピュータ「富二(ふがく)」(ポスト「京」)の製造・システム開発",
      ["スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"] * 2,
      "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"),
-    # a bullet read as a particle (whole scan, seed 123, page 13); `X線` is a name
+    # a bullet read as a particle (whole scan, seed 123, page 13; seed 7, page 13); `X線` is a name
     ("で戦略的国際共同研究プログラム(SICORP)", [], "戦略的国際共同研究プログラム(SICORP)"),
     ("X線自由電子レーザー施設(SACLA)の整備・共用", [], "X線自由電子レーザー施設(SACLA)の整備・共用"),
+    ("や地球規模課題対応国際科学技術協力プログラム(SATREPS)", [], "地球規模課題対応国際科学技術協力プログラム(SATREPS)"),
+    ("V疾患特異的iPS細胞の利活用促進・難病研究加速プログラム", [],
+     "疾患特異的iPS細胞の利活用促進・難病研究加速プログラム"),  # a check mark (seeds 123 and 2024, p25)
+    ("V字回復プログラム", [], "V字回復プログラム"),
+    # a name longer by a word is another name, however often it is stated (pages 13 and 14)
+    ("地球規模課題対応国際科学技術協力プログラム(SATREPS)",
+     ["JST地球規模課題対応国際科学技術協力プログラム(SATREPS)"] * 3,
+     "地球規模課題対応国際科学技術協力プログラム(SATREPS)"),
     # nothing to settle against: the name stays as read
     ("新興・再典感染症研究基盤創生事業", ["新興・再典感染症研究基盤創生事業"], "新興・再典感染症研究基盤創生事業"),
     # two real names one character apart, each stated once: neither is taken for the other

@@ -32,6 +32,7 @@ AMOUNTS = [
     ("12,345円", 12_345, "円", False),
     ("二千五百万円", 25_000_000, "百万円", False),
     ("14, 400百万円", 14_400_000_000, "百万円", False),  # OCR/PDF space after a comma
+    ("5,181 百万円", 5_181_000_000, "百万円", False),  # OCR: a space before the unit (scan p40)
 ]
 
 

@@ -1,0 +1,108 @@
+"""OCR lines read a second time: when the second reading replaces the first.
+
+The strings are readings captured on the 43-page document scanned by
+``bench/bench_ocr.py`` (page layout reading first, the line cut out and read
+again second); the confidences are the decision's inputs, not captured.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extract import ocr
+
+FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+
+# first reading, second reading, confidences (first, second), ink dropped at the left, kept
+LINES = [
+    ("創菜等ライフサイエンス研究支援基盤事業", "創薬等ライフサイエンス研究支援基盤事業", 0.71, 0.85, False, True),
+    ("大型和光施設「SPRING-8」", "大型放射光施設「SPRING-8」", 0.62, 0.80, False, True),
+    ("スーパーコンピュータ「富岳」及び革新的ハイパフォーマンス・コンピューティング(HPCU)の運営",
+     "スーパーコンピュータ「富岳」及び革新的ハイパフォーマンス・コンピューティング(HPCI)の運営", 0.70, 0.79, False, True),
+    # less confident: the first reading stays
+    ("創菜等ライフサイエンス研究支援基盤事業", "創薬等ライフサイエンス研究支援基盤事業", 0.85, 0.71, False, False),
+    # a column break is never added; one the page reading put inside a title may go
+    ("大型和光施設「SPRING-8」", "大型放射光\t施設「SPRING-8」", 0.62, 0.80, False, False),
+    ("地球環境\t情報プラットフォーム構築推", "地球環境 情報プラットフォーム構築推", 0.70, 0.80, False, True),
+    # numbers: never other digits, never a lost 円, never a malformed amount
+    ("令和2年度予算額(案)48,514百万円", "令和2年度予算額(案)48.514百万", 0.80, 0.90, False, False),
+    ("5,975百万円(5,671百万円)", "5.975自方和(5.671自円)", 0.80, 0.90, False, False),
+    ("○次世代がん医療創生研究事業3,551百万円(3651百万円)", "○次世代がん医療創生研究事業3,551百万円(3,651百万円)",
+     0.80, 0.90, False, True),
+    ("21,347百万円(21,839百万円)", "21,347百万円(21,889百万円)", 0.80, 0.95, False, False),
+    # leading digits only where ink was found left of the first reading
+    ("240百万円", "7,240百万円", 0.80, 0.80, True, True),
+    ("240百万円", "7,240百万円", 0.80, 0.80, False, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("first", "again", "conf", "conf_again", "dropped", "kept"), LINES)
+def test_when_a_line_read_again_replaces_the_first_reading(
+    first: str, again: str, conf: float, conf_again: float, dropped: bool, kept: bool
+) -> None:
+    assert ocr._better_reading(first, again, conf, conf_again, dropped) is kept
+
+
+# the number opening a line as jpn read it, as eng read it, and what is kept
+NUMBERS = [
+    ("240", "7,240", "7,240"),  # whole scan p17 (seeds 7 and 123): `7,` dropped
+    ("171", "7,171", "7,171"),  # whole scan p17 (seed 123)
+    ("7171", "7,171", "7,171"),  # whole scan p17 (seed 7): the comma dropped
+    ("240", "2408", None),  # the unit's kanji read as a digit
+    ("171", "7171845", None),  # 百万円 read as 845
+    ("240", "240", None),
+    ("1,358", "11,358", None),  # a digit, not a whole group with its comma
+    ("5,975", "5.975", None),  # eng's reading is not well formed
+]
+
+
+@pytest.mark.parametrize(("first", "again", "kept"), NUMBERS)
+def test_english_reading_of_a_leading_amount(first: str, again: str, kept: str | None) -> None:
+    assert ocr._english_number(first, again) == kept
+
+
+@pytest.mark.parametrize("text", ["7,240百万円", "7,171百万円", "1,358千円", "240円"])
+def test_the_digits_of_a_leading_amount_end_before_its_unit(text: str) -> None:
+    """The span read in English holds the digits and commas and none of the unit's kanji."""
+    font = ImageFont.truetype(FONT, 44)  # 10.5 pt at 300 dpi
+    image = Image.new("L", (900, 90), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((120, 20), text, font=font, fill=0)
+    digits = text.rstrip("百千万円")
+    unit_left = 120 + draw.textlength(digits, font=font)
+    band = np.asarray(image)
+    span = ocr._digit_span(band, 40, 44.0)
+    assert span is not None
+    x0, x1 = span
+    assert 115 <= x0 <= 125
+    assert unit_left - 12 <= x1 <= unit_left + 2
+
+
+def _word(text: str, x0: float, x1: float) -> ocr._Word:
+    return ocr._Word(key=(1, 1, 1), x0=x0, top=100, x1=x1, bottom=144, text=text, conf=0.9)
+
+
+@pytest.mark.parametrize(
+    ("words", "kept"),
+    [
+        # whole scan p1 (seed 2024): a speck a column's width past the sentence
+        (
+            [
+                ("に、世界最高水準の汎用性のあるスーパーコンピュータの整備を着実に進める。", 200, 1900),
+                (".", 2100, 2108),
+            ],
+            1,
+        ),
+        ([("会の構築に貢献。", 200, 560), ("ーー", 800, 880)], 1),  # whole scan p2 (seed 7)
+        ([("・", 100, 110), ("共通基盤技術の開発", 400, 800)], 1),
+        # marks close to the text, and lone marks, stay
+        ([("進める", 200, 332), ("。", 340, 384)], 2),
+        ([("-", 200, 220)], 1),
+    ],
+)
+def test_specks_apart_at_a_line_end_are_dust(words: list[tuple[str, int, int]], kept: int) -> None:
+    line = ocr._without_specks([_word(*w) for w in words])
+    assert len(line) == kept
+    assert line[0].text == max(words, key=lambda w: len(w[0]))[0]
