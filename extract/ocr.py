@@ -11,6 +11,13 @@ character, in PDF points) that the text core reads like text-layer lines:
   OCR'd with page segmentation mode 3, whose blocks keep the two columns of
   a two-column page apart; lines are then put in reading order as the text
   layer path does (rows, gutter, wide gaps as tabs).
+- Every flow line is then read a second time, cut out of the levelled page
+  (one tesseract run for all of a page's lines, stacked): tesseract reads
+  kanji better in a line by itself, and the second reading replaces the
+  first when it is more confident and keeps the digits.  A bullet ◆ ◇ ○ is
+  recognised by its shape and erased before that reading (tesseract reads it
+  as a kanji glued to the title), and an amount opening a line is read in
+  English on its digits (jpn drops a leading ``7,`` now and then).
 - Every line goes through ``repair`` (commas read as periods, ▲ misread, era
   words, circled numbers) before it is returned; a number that still fails
   the format check keeps its text, gets a low confidence and a warning.
@@ -807,7 +814,9 @@ def _better_reading(first: str, again: str, first_conf: float, again_conf: float
 _LEADING_DIGITS = regex.compile(r"^[\s▲△]?\d")  # the dropped ink was the number's first digits
 
 
-def _reread_lines(clean: np.ndarray, lines: list[_PxLine], angle: float, dpi: int) -> list[_PxLine]:
+def _reread_lines(
+    clean: np.ndarray, lines: list[_PxLine], angle: float, dpi: int, notes: list[str] | None = None
+) -> list[_PxLine]:
     """Each flow line read again on its own, cut from the levelled page, where that reads better.
 
     Tesseract's page layout (psm 3) misreads kanji it reads right in a line cut
@@ -816,12 +825,15 @@ def _reread_lines(clean: np.ndarray, lines: list[_PxLine], angle: float, dpi: in
     line's first characters.  Measured on the 43-page document scanned with
     seeds 7, 99 and 123: programmes right 89/88/81% → 96/92/89%.  The line
     keeps its place and height; see ``_better_reading`` for when the second
-    reading is kept.
+    reading is kept.  Where the two disagree on an amount's digits, an
+    English reading settles it (``_settle_amounts``; ``notes`` gets a line when
+    it cannot).
     """
     import cv2
 
     if not lines:
         return lines
+    notes = [] if notes is None else notes
     height, width = clean.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -angle, 1.0)
     level = (
@@ -829,11 +841,30 @@ def _reread_lines(clean: np.ndarray, lines: list[_PxLine], angle: float, dpi: in
         if abs(angle) < 0.05
         else cv2.warpAffine(clean, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
     )
-    boxes, dropped = zip(*(_line_box(line, matrix, level) for line in lines), strict=True)
-    stacked, slots = _stack(level, list(boxes), pad=40)
+    boxes, dropped = (list(t) for t in zip(*(_line_box(line, matrix, level) for line in lines), strict=True))
+    # A bullet tesseract read as a kanji (殺戦略的…, 心地球規模…) or dropped: found by its
+    # shape, erased, and the line read without it.
+    marks: list[str | None] = [None] * len(lines)
+    erased = level
+    for k, line in enumerate(lines):
+        if line.text.lstrip("-ー ")[:1] in _BULLET_READINGS:
+            continue
+        glyph = _first_glyph(level, boxes[k])
+        mark = bullet_shape(glyph[2]) if glyph else None
+        if glyph is None or mark is None:
+            continue
+        if erased is level:
+            erased = level.copy()
+        _, top, x1, bottom = boxes[k]
+        region = erased[top:bottom, glyph[0] : glyph[1]]
+        region[region < 128] = 255
+        boxes[k] = (glyph[1], top, x1, bottom)
+        marks[k] = mark
+    stacked, slots = _stack(erased, boxes, pad=40)
     found = _unstack(_words(stacked, f"--psm {CELL_PSM} --dpi {dpi}"), slots)
     back = cv2.invertAffineTransform(matrix)
     out = []
+    disputed: dict[int, _PxLine] = {}
     for k, line in enumerate(lines):
         words = found.get(k)
         if not words:
@@ -842,21 +873,114 @@ def _reread_lines(clean: np.ndarray, lines: list[_PxLine], angle: float, dpi: in
         again = _join(words, em=line.height)
         if "\t" not in line.text:
             again.text = again.text.replace("\t", " ")  # a gap in a word box is not a column
-        if not _better_reading(line.text, again.text, _mean_conf(line), _mean_conf(again), dropped[k]):
-            out.append(line)
+        mark = marks[k]
+        if mark is not None:
+            lead = line.text[: len(line.text) - len(line.text.lstrip("-ー "))]
+            again.text = lead + mark + again.text
+            again.boxes = [None] * len(lead) + [again.boxes[0]] + again.boxes
+            again.confs = [None] * len(lead) + [REPAIRED_CONFIDENCE] + again.confs
+        # a line read without its bullet is taken whatever tesseract's confidence
+        confident = _mean_conf(line) if mark is None else -1.0
+        if _better_reading(line.text, again.text, confident, _mean_conf(again), dropped[k]):
+            out.append(_placed(again, line, back))
             continue
-        turned: list[Box | None] = []
-        for box in again.boxes:
-            if box is None:
-                turned.append(None)
-                continue
-            cx, cy = back @ np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 1.0])
-            half_w, half_h = (box[2] - box[0]) / 2, (line.bottom - line.top) / 2
-            turned.append((float(cx - half_w), float(cy - half_h), float(cx + half_w), float(cy + half_h)))
-        x0 = min(line.x0, min((b[0] for b in turned if b), default=line.x0))
-        out.append(_PxLine(x0, line.top, line.x1, line.bottom, again.text, turned, again.confs, line.block))
+        if _disputed_amounts(line.text, again.text):
+            disputed[k] = again
+        out.append(line)
+    if disputed:
+        _settle_amounts(erased, boxes, lines, disputed, out, back, dpi, notes)
     _reread_leading_numbers(level, out, matrix, dpi)
     return out
+
+
+def _placed(again: _PxLine, line: _PxLine, back: np.ndarray) -> _PxLine:
+    """A second reading put where the first stood: its boxes turned back onto the page."""
+    turned: list[Box | None] = []
+    for box in again.boxes:
+        if box is None:
+            turned.append(None)
+            continue
+        cx, cy = back @ np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, 1.0])
+        half_w, half_h = (box[2] - box[0]) / 2, (line.bottom - line.top) / 2
+        turned.append((float(cx - half_w), float(cy - half_h), float(cx + half_w), float(cy + half_h)))
+    x0 = min(line.x0, min((b[0] for b in turned if b), default=line.x0))
+    return _PxLine(x0, line.top, line.x1, line.bottom, again.text, turned, again.confs, line.block)
+
+
+# An amount in a line: its digits and separators, before the money unit.
+_AMOUNT_NUMBER = regex.compile(r"(?<![\d,.])\d[\d,.]*(?=\s?[千百十]?[万億兆]?円)")
+
+
+def _amount_digits(text: str) -> list[str]:
+    return [regex.sub(r"[,.]", "", n) for n in _AMOUNT_NUMBER.findall(text)]
+
+
+def _disputed_amounts(first: str, again: str) -> bool:
+    """Whether two readings of a line state the same amounts with different digits."""
+    a, b = _amount_digits(first), _amount_digits(again)
+    return len(a) == len(b) and a != b
+
+
+def _vote(first: str, again: str, english: str) -> str | None:
+    """``first`` or ``again``: the reading whose disputed amounts the English reading states too.
+
+    None when it sides with neither (or with both): the amounts stay as first
+    read, with a low confidence.
+    """
+    runs = [regex.sub(r"[,.]", "", n) for n in _NUMBER_RUN.findall(english)]
+
+    def stated(digits: str) -> bool:  # eng may glue the unit's 百 to the number as one more digit
+        return any(run.startswith(digits) and len(run) - len(digits) <= 1 for run in runs)
+
+    pairs = [(x, y) for x, y in zip(_amount_digits(first), _amount_digits(again), strict=True) if x != y]
+    if all(stated(y) and not stated(x) for x, y in pairs):
+        return "again"
+    if all(stated(x) and not stated(y) for x, y in pairs):
+        return "first"
+    return None
+
+
+def _settle_amounts(
+    erased: np.ndarray,
+    boxes: Sequence[tuple[int, int, int, int]],
+    lines: Sequence[_PxLine],
+    disputed: dict[int, _PxLine],
+    out: list[_PxLine],
+    back: np.ndarray,
+    dpi: int,
+    notes: list[str],
+) -> None:
+    """Amounts the two Japanese readings of a line disagree on, settled by a third, English one.
+
+    jpn read ``○再生医療実現拠点ネットワークプログラム 9,066百万円(9,066百万円)`` as
+    ``…93,066百万円(3,066百万円)`` on the page and right in the line read
+    alone (whole scan p23, seed 99).  The English model reads digits and
+    commas well and kanji as junk: the reading whose amounts it states wins.
+    When it sides with neither, the first reading stays with its amounts at
+    low confidence, and a note says so.
+    """
+    order = list(disputed)
+    stacked, slots = _stack(erased, [boxes[k] for k in order], pad=40)
+    found = _unstack(_words(stacked, f"--psm {CELL_PSM} --dpi {dpi}", NUMBER_LANG), slots)
+    for n, k in enumerate(order):
+        line, again = lines[k], disputed[k]
+        english = _join(found[n]).text if found.get(n) else ""
+        side = _vote(line.text, again.text, english)
+        suspects = len(suspect_numbers(again.text)) <= len(suspect_numbers(line.text))
+        if side == "again" and suspects and again.text.count("円") >= line.text.count("円"):
+            out[k] = _placed(again, line, back)
+        elif side is None:
+            spans = [m.span() for m in _AMOUNT_NUMBER.finditer(line.text)]
+            confs = [
+                min(c, LOW_CONFIDENCE) if c is not None and any(a <= i < b for a, b in spans) else c
+                for i, c in enumerate(line.confs)
+            ]
+            out[k] = _PxLine(
+                line.x0, line.top, line.x1, line.bottom, line.text, line.boxes, confs, line.block
+            )
+            notes.append(
+                f"OCR readings of an amount disagree: {line.text.strip()!r} / {again.text.strip()!r}"
+            )
 
 
 # An amount opening a line: its digits and separators, before the money unit.
@@ -961,7 +1085,81 @@ def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.
         )
 
 
-_SPECKS = regex.compile(r"^[.,'`・\"“”*_~ー\-]+$")
+# --- bullets by shape ------------------------------------------------------------
+
+# What a line may already open with where a bullet stands (〇 O are repair's to decide).
+_BULLET_READINGS = "○◯●◆◇■□◎①②③④⑤⑥⑦⑧⑨⑩・✓〇Oo0"
+
+
+def bullet_shape(glyph: np.ndarray) -> str | None:
+    """``◆`` or ``○`` when a glyph (ink as True, cropped to its box) is a bullet's geometric shape.
+
+    Tesseract reads ◆ and ◇ as kanji glued to the title (殺戦略的…, 心地球規模…).
+    A bullet is as wide as tall, and its outline is a diamond (a third of its
+    width a sixth of the way down) or a circle (seven tenths), not a square
+    (口) nor a kanji's strokes; it is solid (◆ ●) or an outline around an
+    empty hole (◇ ○).  A circled number has ink in its hole and is left to the
+    repair rules.
+    """
+    import cv2
+
+    height, width = glyph.shape
+    if height < 8 or not 0.9 <= width / height <= 1.12:
+        return None
+    contours, _ = cv2.findContours(glyph.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if len(contours) != 1:
+        return None
+    outer = np.zeros(glyph.shape, np.uint8)
+    cv2.drawContours(outer, contours, -1, 1, thickness=-1)
+
+    def across(fraction: float) -> float:  # the outline's width at a height, of the glyph's width
+        return float(np.count_nonzero(outer[round(fraction * (height - 1))])) / width
+
+    def symmetry(flipped: np.ndarray) -> float:  # ink with mirrored ink within a pixel
+        near = cv2.dilate(flipped.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+        return np.count_nonzero(glyph & near) / max(1, np.count_nonzero(glyph))
+
+    # ◆ ◇ ○ ● are the same mirrored both ways; a kanji whose outline looks like one (a
+    # blurred 長: a narrow top, a full-width stroke, a narrow foot) is not
+    if min(symmetry(glyph[:, ::-1]), symmetry(glyph[::-1, :])) < 0.95:
+        return None
+    enclosed = np.count_nonzero(outer) / glyph.size
+    ends = max(across(1 / 6), across(5 / 6))
+    diamond = ends <= 0.45 and across(0.5) >= 0.85 and 0.4 <= enclosed <= 0.62
+    circle = 0.55 <= ends <= 0.85 and across(0.5) >= 0.9 and 0.7 <= enclosed <= 0.85
+    if not (diamond or circle):
+        return None
+    fill = np.count_nonzero(glyph) / glyph.size
+    if fill >= 0.85 * enclosed:
+        return "◆"  # solid: ◆ or ●
+    # an outline (◇ ○): all its ink along the edge, none inside (① has its digit there,
+    # 先 its strokes)
+    inside = cv2.erode(outer, np.ones((3, 3), np.uint8), iterations=max(2, height // 6)).astype(bool)
+    return "○" if np.count_nonzero(glyph & inside) <= 0.01 * np.count_nonzero(glyph) else None
+
+
+def _first_glyph(level: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, np.ndarray] | None:
+    """The line's first glyph (its x0, x1 and ink) if it is one tall stroke, past dashes and dots."""
+    import cv2
+
+    x0, top, x1, bottom = box
+    size = max(bottom - top - 16, 8)  # the box has a margin of 8 above and below
+    band = level[top:bottom, x0 : min(x1, x0 + 3 * size)] < 128
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(band.astype(np.uint8), connectivity=8)
+    tall = [i for i in range(1, count) if stats[i, cv2.CC_STAT_HEIGHT] >= 0.5 * size]
+    if not tall:
+        return None
+    first = min(tall, key=lambda i: stats[i, cv2.CC_STAT_LEFT])
+    x, y, w, h = (int(v) for v in stats[first, :4])
+    for i in range(1, count):
+        if i == first or stats[i, cv2.CC_STAT_LEFT] >= x + w:
+            continue
+        if i in tall or stats[i, cv2.CC_STAT_HEIGHT] >= 0.3 * size:
+            return None  # part of a kanji (最's 日 and 取), not a glyph of its own before the text
+    return x0 + x, x0 + x + w, labels[y : y + h, x : x + w] == first
+
+
+_SPECKS = regex.compile(r"^[.,'`・\"“”*_~ー\-「」『』()\[\]|]+$")
 
 
 def _without_specks(words: list[_Word]) -> list[_Word]:
@@ -982,9 +1180,13 @@ def _without_specks(words: list[_Word]) -> list[_Word]:
     return words
 
 
+_DUST = regex.compile(r"^[.,'`・\"“”*_~]+$")  # a line of these alone is dust (not a dash: an empty cell)
+
+
 def _flow_lines(grey: np.ndarray, dpi: int) -> list[_PxLine]:
     words = _words(Image.fromarray(grey), f"--psm {FLOW_PSM} --dpi {dpi}")
-    return [_join(_without_specks(group)) for group in _tesseract_lines(words)]
+    lines = [_join(_without_specks(group)) for group in _tesseract_lines(words)]
+    return [line for line in lines if not _DUST.match(line.text.replace(" ", ""))]
 
 
 # --- pages ---------------------------------------------------------------------
@@ -1042,9 +1244,9 @@ def _ocr_page(
         flow_image[region.top : region.bottom, region.x0 : region.x1] = 255
     cells = [cell for table in tables for cell in table.cells]
     region_lines = _region_lines(clean, ink, [*cells, *boxes], dpi)
-    flow = _reread_lines(
-        flow_image, _flow_lines(flow_image, dpi), angle if abs(angle) <= DESKEW_ABOVE else 0.0, dpi
-    )
+    notes: list[str] = []
+    residual = angle if abs(angle) <= DESKEW_ABOVE else 0.0
+    flow = _reread_lines(flow_image, _flow_lines(flow_image, dpi), residual, dpi, notes)
     for k in range(len(boxes)):
         for line in region_lines.get(len(cells) + k, []):
             line.block = -1 - k
@@ -1064,7 +1266,7 @@ def _ocr_page(
         merged.append(line)
     merged.extend(rows)
     dx, dy = (page_box[0], page_box[1]) if page_box else (0.0, 0.0)
-    warnings: list[str] = []
+    warnings = [f"page {page}: {note}" if page is not None else note for note in notes]
     lines = _repaired([_to_points(ln, scale, dx, dy) for ln in merged if ln.text.strip()], page, warnings)
     return lines, warnings
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from extract import ocr
 
@@ -96,6 +96,13 @@ def _word(text: str, x0: float, x1: float) -> ocr._Word:
             1,
         ),
         ([("会の構築に貢献。", 200, 560), ("ーー", 800, 880)], 1),  # whole scan p2 (seed 7)
+        (
+            [
+                ("に、世界最高水準の汎用性のあるスーパーコンピュータの整備を着実に進める。", 211, 1749),
+                ("「", 1900, 1910),
+            ],
+            1,
+        ),
         ([("・", 100, 110), ("共通基盤技術の開発", 400, 800)], 1),
         # marks close to the text, and lone marks, stay
         ([("進める", 200, 332), ("。", 340, 384)], 2),
@@ -106,3 +113,117 @@ def test_specks_apart_at_a_line_end_are_dust(words: list[tuple[str, int, int]], 
     line = ocr._without_specks([_word(*w) for w in words])
     assert len(line) == kept
     assert line[0].text == max(words, key=lambda w: len(w[0]))[0]
+
+
+def _glyph(char: str, font: str, blur: float, size: int = 44) -> np.ndarray:
+    """One character drawn at 10.5 pt and 300 dpi, blurred as a scan is, cropped to its ink."""
+    image = Image.new("L", (3 * size, 3 * size), 255)
+    ImageDraw.Draw(image).text((size, size), char, font=ImageFont.truetype(font, size), fill=0)
+    ink = np.asarray(image.filter(ImageFilter.GaussianBlur(blur)) if blur else image) < 128
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+MINCHO = "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"
+
+
+@pytest.mark.parametrize("blur", [0, 1.0], ids=["sharp", "blurred"])
+@pytest.mark.parametrize("font", [FONT, MINCHO], ids=["gothic", "mincho"])
+@pytest.mark.parametrize(
+    ("char", "shape"),
+    [
+        ("◆", "◆"),
+        ("●", "◆"),
+        ("◇", "○"),
+        ("○", "○"),
+        # what tesseract read them as, and look-alikes: not bullets
+        ("殺", None),
+        ("心", None),
+        ("休", None),
+        ("革", None),  # read as ◆ when the first rule was only "solid, corners empty" (scan p24, seed 99)
+        ("回", None),
+        ("先", None),
+        ("長", None),  # a narrow top, a full stroke, a narrow foot (scan p35, seed 123; p40, seed 2024)
+        ("十", None),
+        ("中", None),  # an outline of strokes, but strokes inside (scan p1, seed 123)
+        ("Q", None),
+        ("口", None),  # a square, corners inked
+        ("□", None),
+        ("の", None),
+        ("O", None),  # taller than wide
+        ("①", None),  # a circled number is repair's: its digit is inside
+    ],
+)
+def test_bullets_are_told_by_their_shape(char: str, shape: str | None, font: str, blur: float) -> None:
+    assert ocr.bullet_shape(_glyph(char, font, blur)) == shape
+
+
+# 長 as the scan shows it (whole scan p29, seed 123, the line 長崎大学BSL4施設を…): blurred
+# bold, a narrow top, a full-width stroke, a narrow foot; an early rule took it for ◆.
+SCANNED_NAGA = [
+    "........###......................",
+    ".......#######################...",
+    "......#######################....",
+    "......####.#################.....",
+    "......###........................",
+    "......####.......................",
+    "......######################.....",
+    "......######################.....",
+    "......####.#################.....",
+    "......###........................",
+    "......####.......................",
+    "......######################.....",
+    "......######################.....",
+    "......#####.###############......",
+    "......####.......................",
+    "..##..####..#....................",
+    ".################################",
+    "#################################",
+    ".....######.##.##################",
+    "......####.....####........####..",
+    "......###.......###........###...",
+    "......###........###.....#####...",
+    "......###........####...#####....",
+    "......###.........###.######.....",
+    "......###..........#######.......",
+    "......###...........#####........",
+    "......###............####........",
+    "......####....####....####.......",
+    "......############.....#####.....",
+    "...##############......#######...",
+    "..############...........########",
+    "..#######.#................######",
+    ".......#......................##.",
+]
+
+
+def test_a_scanned_kanji_is_not_a_bullet() -> None:
+    glyph = np.array([[c == "#" for c in row] for row in SCANNED_NAGA])
+    assert ocr.bullet_shape(glyph) is None
+
+
+# whole scan p23 (seed 99): the page reading, the line read alone, and the English reading
+PAGE_23 = "〇再生医療実現拠点ネットワークプログラム93.066百万円(3.066百万円)"
+ALONE_23 = "〇再生医療実現拠点ネットワークプログラム9.066百万円(9.066百万円)"
+ENGLISH_23 = "OBFERARMAZY KI-DTOTISA 9,0668 AA(Y9,0668 FA)"
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "english", "side"),
+    [
+        (PAGE_23, ALONE_23, ENGLISH_23, "again"),
+        (ALONE_23, PAGE_23, ENGLISH_23, "first"),
+        (PAGE_23, ALONE_23, "OBFERARMAZY 3,0668 AA(Y3,0668 FA)", None),  # with neither: no guess
+        (PAGE_23, ALONE_23, "", None),
+    ],
+)
+def test_an_english_reading_settles_disputed_amounts(
+    first: str, again: str, english: str, side: str | None
+) -> None:
+    assert ocr._disputed_amounts(first, again)
+    assert ocr._vote(first, again, english) == side
+
+
+def test_readings_that_agree_on_amounts_are_not_disputed() -> None:
+    assert not ocr._disputed_amounts("創菜等3,694百万円(2,924百万円)", "創薬等3,694百万円(2,924百万円)")
+    assert not ocr._disputed_amounts("3,694百万円", "3,694百万円(2,924百万円)")  # not the same amounts
