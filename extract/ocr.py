@@ -929,8 +929,8 @@ def _vote(first: str, again: str, english: str) -> str | None:
     """
     runs = [regex.sub(r"[,.]", "", n) for n in _NUMBER_RUN.findall(english)]
 
-    def stated(digits: str) -> bool:  # eng may glue the unit's 百 to the number as one more digit
-        return any(run.startswith(digits) and len(run) - len(digits) <= 1 for run in runs)
+    def stated(digits: str) -> bool:  # eng may glue the unit (百万円) to the number as digits
+        return any(run.startswith(digits) and len(run) - len(digits) <= 3 for run in runs)
 
     pairs = [(x, y) for x, y in zip(_amount_digits(first), _amount_digits(again), strict=True) if x != y]
     if all(stated(y) and not stated(x) for x, y in pairs):

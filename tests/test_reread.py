@@ -215,6 +215,8 @@ ENGLISH_23 = "OBFERARMAZY KI-DTOTISA 9,0668 AA(Y9,0668 FA)"
         (ALONE_23, PAGE_23, ENGLISH_23, "first"),
         (PAGE_23, ALONE_23, "OBFERARMAZY 3,0668 AA(Y3,0668 FA)", None),  # with neither: no guess
         (PAGE_23, ALONE_23, "", None),
+        # whole scan p17 (seed 123): 百万円 read as 845
+        ("171百万円", "7,171百万円", "7171845", "again"),
     ],
 )
 def test_an_english_reading_settles_disputed_amounts(
