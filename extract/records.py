@@ -358,6 +358,10 @@ class _Walker:
             if tokens:
                 self.expire_queue(index)
                 self.amounts(index, text, tokens, 0)
+                # `…382百万円(373百万円) 【令和元年度補正予算額(案)` with its value on the next line
+                trailing = label_only(tokens[-1].suffix.strip())
+                if trailing and all(label.kind == "supplementary" for label in trailing):
+                    self.queue.extend((index, label) for label in trailing)
                 continue
             labels = label_only(stripped)
             if labels:
@@ -699,6 +703,18 @@ class _Walker:
         if column is not None:
             return column
         if from_queue and self.box is not None:
+            # `令和元年度補正予算額(案)` over its value, right after an item's own amounts below
+            # the box (`地球環境…プログラム 382百万円(373百万円)`): the item's
+            last = next((d for d in reversed(self.drafts) if d.kind in ("budget", "request")), None)
+            box_drafts = [i for i, d in enumerate(self.drafts) if d.box is self.box]
+            if (
+                last is not None
+                and last.box is None
+                and last.owner is not self.box.owner
+                and box_drafts
+                and self.drafts.index(last) > box_drafts[-1]
+            ):
+                return last.owner
             return self.box.owner
         amount = int(token.amount.yen)
         for d in reversed(self.drafts):  # the same 補正 figure stated again on this page

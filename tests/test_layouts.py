@@ -13,6 +13,15 @@ from extract.records import clean_title
 
 M = 1_000_000
 FUGAKU_NAME = "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"
+CLIMATE = "気候変動適応戦略イニシアチブ"
+PLATFORM_NAME = "地球環境情報プラットフォーム構築推進プログラム"
+CLIMATE_BOX = [("budget", 2020, 1127 * M, CLIMATE, ""), ("previous", 2019, 1281 * M, CLIMATE, "")]
+# an item under the 気候変動 box (page 42), as a table row and as OCR read it
+PLATFORM = [
+    ("budget", 2020, 382 * M, PLATFORM_NAME, CLIMATE),
+    ("previous", 2019, 373 * M, PLATFORM_NAME, CLIMATE),
+    ("supplementary", 2019, 460 * M, PLATFORM_NAME, CLIMATE),
+]
 # the box of labels over its values (page 2), as text and as OCR read it
 FUGAKU = [
     ("budget", 2020, 5975 * M, FUGAKU_NAME, ""),
@@ -230,27 +239,7 @@ LAYOUTS = {
                 "統合的気候モデル高度化研究プログラム",
                 "気候変動適応戦略イニシアチブ",
             ),
-            (
-                "budget",
-                2020,
-                382 * M,
-                "地球環境情報プラットフォーム構築推進プログラム",
-                "気候変動適応戦略イニシアチブ",
-            ),
-            (
-                "previous",
-                2019,
-                373 * M,
-                "地球環境情報プラットフォーム構築推進プログラム",
-                "気候変動適応戦略イニシアチブ",
-            ),
-            (
-                "supplementary",
-                2019,
-                460 * M,
-                "地球環境情報プラットフォーム構築推進プログラム",
-                "気候変動適応戦略イニシアチブ",
-            ),
+            *PLATFORM,
         ],
     ),
     "reconstruction account notes": (
@@ -297,6 +286,24 @@ LAYOUTS = {
         [
             ("budget", 2020, 744 * M, "統合的気候モデル高度化研究プログラム", ""),
             ("previous", 2019, 554 * M, "統合的気候モデル高度化研究プログラム", ""),
+        ],
+    ),
+    "a 補正 label over its value after an item's amounts": (  # whole scan p42 (seed 7)
+        "気候変動適応戦略イニシアチブ\n令和2年度予算額(案)\n1,127百万円\n(前年度予算額\n1,281百万円)\n"
+        "地球環境 情報プラットフォーム構築推進プログラム 《平成28〜令和2年度》382百万円(373百万円)\n"
+        "令和元年度補正予算額(案)\n460百万円】\n",
+        [
+            *CLIMATE_BOX,
+            *PLATFORM,
+        ],
+    ),
+    "a 補正 label ending an item's line, its value below": (  # whole scan p42 (seed 2024)
+        "気候変動適応戦略イニシアチブ\n令和2年度予算額(案)\n1,127百万円\n(前年度予算額\n1,281百万円)\n"
+        "地球環境 情報プラットフォーム構築推進プログラム《平成28一令和2年度》382百万円(373百万円) 【令和元年度補正予算額(案)\n"
+        "460百万円】\n",
+        [
+            *CLIMATE_BOX,
+            *PLATFORM,
         ],
     ),
 }
