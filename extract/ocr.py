@@ -754,8 +754,8 @@ def _line_box(
 
     The box is its characters' centres turned and its median height, half a
     character wider each side (tesseract's last box can end before 円).  Ink
-    closer than half a character to the left is text the page reading dropped
-    (`7,240百万円` read as `240百万円`): the box takes it in.
+    closer than half a character to the left is text the page reading left out
+    of its word boxes: the box takes it in.
     """
     boxes = [b for b in line.boxes if b is not None]
     centres = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 1.0] for b in boxes]) @ matrix.T
@@ -822,8 +822,10 @@ def _reread_lines(
     Tesseract's page layout (psm 3) misreads kanji it reads right in a line cut
     out by itself (創菜→創薬, 和光→放射光, HPCU→HPCI on a 0.9° scan, where a
     long line drifts by most of a line height), and now and then drops a
-    line's first characters.  Measured on the 43-page document scanned with
-    seeds 7, 99 and 123: programmes right 89/88/81% → 96/92/89%.  The line
+    line's first characters.  On the 43-page document scanned with seeds 7,
+    99 and 123 the page reading alone put 89/88/81% of the records under the
+    right programme; with this reading and the rules around it, 100/97/96%
+    (``bench/bench_ocr.py``).  The line
     keeps its place and height; see ``_better_reading`` for when the second
     reading is kept.  Where the two disagree on an amount's digits, an
     English reading settles it (``_settle_amounts``; ``notes`` gets a line when
