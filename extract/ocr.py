@@ -44,6 +44,16 @@ import regex
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from .errors import InputError, OcrUnavailable
+from .glyphs import bullet_shape, digit_span, first_glyph
+from .readings import (
+    AMOUNT_NUMBER,
+    LEADING_AMOUNT,
+    NUMBER_RUN,
+    better_reading,
+    disputed_amounts,
+    english_number,
+    vote,
+)
 from .repair import LOW_CONFIDENCE, REPAIRED_CONFIDENCE, check_number_format, repair_lines, suspect_numbers
 from .sources import Box, Line
 
@@ -787,33 +797,6 @@ def _mean_conf(line: _PxLine) -> float:
     return sum(known) / len(known) if known else 0.0
 
 
-def _better_reading(first: str, again: str, first_conf: float, again_conf: float, dropped: bool) -> bool:
-    """Whether the line read on its own replaces the page's reading (numbers are never guessed).
-
-    It must read the same digits, or, where ink was dropped at the left, the
-    same digits after new leading ones; it may not lose a 円 nor add a
-    malformed amount or a column break.
-    """
-    digits, digits_again = _DIGIT.findall(first), _DIGIT.findall(again)
-    if again.count("\t") > first.count("\t") or again.count("円") < first.count("円"):
-        return False
-    if len(suspect_numbers(again)) > len(suspect_numbers(first)):
-        return False
-    if digits_again == digits:
-        return again_conf > first_conf
-    extra = len(digits_again) - len(digits)
-    return (
-        dropped
-        and extra > 0
-        and digits_again[extra:] == digits
-        and _LEADING_DIGITS.match(first) is not None
-        and _LEADING_DIGITS.match(again) is not None
-    )
-
-
-_LEADING_DIGITS = regex.compile(r"^[\s▲△]?\d")  # the dropped ink was the number's first digits
-
-
 def _reread_lines(
     clean: np.ndarray, lines: list[_PxLine], angle: float, dpi: int, notes: list[str] | None = None
 ) -> list[_PxLine]:
@@ -826,7 +809,7 @@ def _reread_lines(
     99 and 123 the page reading alone put 89/88/81% of the records under the
     right programme; with this reading and the rules around it, 100/97/96%
     (``bench/bench_ocr.py``).  The line
-    keeps its place and height; see ``_better_reading`` for when the second
+    keeps its place and height; see ``readings.better_reading`` for when the second
     reading is kept.  Where the two disagree on an amount's digits, an
     English reading settles it (``_settle_amounts``; ``notes`` gets a line when
     it cannot).
@@ -851,7 +834,7 @@ def _reread_lines(
     for k, line in enumerate(lines):
         if line.text.lstrip("-ー ")[:1] in _BULLET_READINGS:
             continue
-        glyph = _first_glyph(level, boxes[k])
+        glyph = first_glyph(level, boxes[k])
         mark = bullet_shape(glyph[2]) if glyph else None
         if glyph is None or mark is None:
             continue
@@ -883,10 +866,10 @@ def _reread_lines(
             again.confs = [None] * len(lead) + [REPAIRED_CONFIDENCE] + again.confs
         # a line read without its bullet is taken whatever tesseract's confidence
         confident = _mean_conf(line) if mark is None else -1.0
-        if _better_reading(line.text, again.text, confident, _mean_conf(again), dropped[k]):
+        if better_reading(line.text, again.text, confident, _mean_conf(again), dropped[k]):
             out.append(_placed(again, line, back))
             continue
-        if _disputed_amounts(line.text, again.text):
+        if disputed_amounts(line.text, again.text):
             disputed[k] = again
         out.append(line)
     if disputed:
@@ -907,39 +890,6 @@ def _placed(again: _PxLine, line: _PxLine, back: np.ndarray) -> _PxLine:
         turned.append((float(cx - half_w), float(cy - half_h), float(cx + half_w), float(cy + half_h)))
     x0 = min(line.x0, min((b[0] for b in turned if b), default=line.x0))
     return _PxLine(x0, line.top, line.x1, line.bottom, again.text, turned, again.confs, line.block)
-
-
-# An amount in a line: its digits and separators, before the money unit.
-_AMOUNT_NUMBER = regex.compile(r"(?<![\d,.])\d[\d,.]*(?=\s?[千百十]?[万億兆]?円)")
-
-
-def _amount_digits(text: str) -> list[str]:
-    return [regex.sub(r"[,.]", "", n) for n in _AMOUNT_NUMBER.findall(text)]
-
-
-def _disputed_amounts(first: str, again: str) -> bool:
-    """Whether two readings of a line state the same amounts with different digits."""
-    a, b = _amount_digits(first), _amount_digits(again)
-    return len(a) == len(b) and a != b
-
-
-def _vote(first: str, again: str, english: str) -> str | None:
-    """``first`` or ``again``: the reading whose disputed amounts the English reading states too.
-
-    None when it sides with neither (or with both): the amounts stay as first
-    read, with a low confidence.
-    """
-    runs = [regex.sub(r"[,.]", "", n) for n in _NUMBER_RUN.findall(english)]
-
-    def stated(digits: str) -> bool:  # eng may glue the unit (百万円) to the number as digits
-        return any(run.startswith(digits) and len(run) - len(digits) <= 3 for run in runs)
-
-    pairs = [(x, y) for x, y in zip(_amount_digits(first), _amount_digits(again), strict=True) if x != y]
-    if all(stated(y) and not stated(x) for x, y in pairs):
-        return "again"
-    if all(stated(x) and not stated(y) for x, y in pairs):
-        return "first"
-    return None
 
 
 def _settle_amounts(
@@ -967,12 +917,12 @@ def _settle_amounts(
     for n, k in enumerate(order):
         line, again = lines[k], disputed[k]
         english = _join(found[n]).text if found.get(n) else ""
-        side = _vote(line.text, again.text, english)
+        side = vote(line.text, again.text, english)
         suspects = len(suspect_numbers(again.text)) <= len(suspect_numbers(line.text))
         if side == "again" and suspects and again.text.count("円") >= line.text.count("円"):
             out[k] = _placed(again, line, back)
         elif side is None:
-            spans = [m.span() for m in _AMOUNT_NUMBER.finditer(line.text)]
+            spans = [m.span() for m in AMOUNT_NUMBER.finditer(line.text)]
             confs = [
                 min(c, LOW_CONFIDENCE) if c is not None and any(a <= i < b for a, b in spans) else c
                 for i, c in enumerate(line.confs)
@@ -985,54 +935,6 @@ def _settle_amounts(
             )
 
 
-# An amount opening a line: its digits and separators, before the money unit.
-_LEADING_AMOUNT = regex.compile(r"^(?P<number>\d[\d,.]*)(?=\s?[千百十]?[万億兆]?円)")
-_NUMBER_RUN = regex.compile(r"\d[\d,.]*")
-
-
-def _english_number(first: str, again: str) -> str | None:
-    """The English reading of an amount opening a line, where it is to replace the Japanese one.
-
-    ``first`` is the number as jpn read it, ``again`` as eng read the same
-    place.  Only two cases count, and the result must be well formed: the
-    same digits where jpn's are not (``7171`` → ``7,171``), or jpn's number
-    with whole leading groups it dropped (``240`` → ``7,240``).
-    """
-    if again == first or not check_number_format(again):
-        return None
-    if _DIGIT.findall(again) == _DIGIT.findall(first):
-        return None if check_number_format(first) else again
-    if again.endswith(first) and regex.fullmatch(r"\d{1,3}(?:,\d{3})*,", again[: -len(first)]):
-        return again
-    return None
-
-
-def _digit_span(band: np.ndarray, start: int, size: float) -> tuple[int, int] | None:
-    """Where the digits opening a line lie in ``band`` (its rows), from x ``start`` on.
-
-    Glyphs are runs of inked columns: digits are taller than wide, commas
-    small, a kanji of the unit (百, 千, 円) as wide as tall; the span ends
-    before it, so the English model reads no kanji as digits.
-    """
-    ink = band[:, start : start + int(12 * size)] < 128
-    columns = np.count_nonzero(ink, axis=0) > 0
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], columns.astype(np.int8), [0]))))
-    runs = list(zip(edges[::2], edges[1::2], strict=True))
-    first = last = None
-    for x0, x1 in runs:
-        rows = np.flatnonzero(ink[:, x0:x1].any(axis=1))
-        tall = int(rows[-1] - rows[0] + 1) if rows.size else 0
-        if x1 - x0 >= 0.9 * tall and tall >= size / 2:  # as wide as tall: a kanji, the digits end
-            break
-        if first is None and tall < size / 3:
-            continue  # dust before the number
-        first = x0 if first is None else first
-        last = x1
-    if first is None or last is None:
-        return None
-    return start + int(first), start + int(last)
-
-
 def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.ndarray, dpi: int) -> None:
     """Amounts opening a line read again in English, in place, for leading groups jpn dropped.
 
@@ -1041,13 +943,13 @@ def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.
     every format check.  The English model reads commas and digits at the
     start of such a crop; its reading is taken only when it is the first
     reading with whole leading groups added or its commas put back (see
-    ``_english_number``), and then at the confidence of a repair.
+    ``readings.english_number``), and then at the confidence of a repair.
     """
     targets: list[tuple[int, regex.Match[str]]] = []
     boxes: list[tuple[int, int, int, int]] = []
     height, width = level.shape
     for i, line in enumerate(lines):
-        m = _LEADING_AMOUNT.match(line.text)
+        m = LEADING_AMOUNT.match(line.text)
         digit_boxes = [b for b in line.boxes[: m.end()] if b is not None] if m else []
         if not m or not digit_boxes:
             continue
@@ -1055,7 +957,7 @@ def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.
         size = max(line.bottom - line.top, 1.0)
         middle = float(np.median(centres[:, 1]))
         top, bottom = max(0, int(middle - size / 2) - 8), min(height, int(middle + size / 2) + 8)
-        span = _digit_span(level[top:bottom], max(0, int(centres[:, 0].min() - 2 * size)), size)
+        span = digit_span(level[top:bottom], max(0, int(centres[:, 0].min() - 2 * size)), size)
         if span is None:
             continue
         boxes.append((max(0, span[0] - 6), top, min(width, span[1] + 6), bottom))
@@ -1066,8 +968,8 @@ def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.
     found = _unstack(_words(stacked, f"--psm {CELL_PSM} --dpi {dpi}", NUMBER_LANG), slots)
     for k, (i, m) in enumerate(targets):
         words = found.get(k)
-        run = _NUMBER_RUN.search(_join(words).text) if words else None
-        number = _english_number(m["number"], run[0]) if run else None
+        run = NUMBER_RUN.search(_join(words).text) if words else None
+        number = english_number(m["number"], run[0]) if run else None
         if number is None:
             continue
         line = lines[i]
@@ -1087,78 +989,8 @@ def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.
         )
 
 
-# --- bullets by shape ------------------------------------------------------------
-
 # What a line may already open with where a bullet stands (〇 O are repair's to decide).
 _BULLET_READINGS = "○◯●◆◇■□◎①②③④⑤⑥⑦⑧⑨⑩・✓〇Oo0"
-
-
-def bullet_shape(glyph: np.ndarray) -> str | None:
-    """``◆`` or ``○`` when a glyph (ink as True, cropped to its box) is a bullet's geometric shape.
-
-    Tesseract reads ◆ and ◇ as kanji glued to the title (殺戦略的…, 心地球規模…).
-    A bullet is as wide as tall, and its outline is a diamond (a third of its
-    width a sixth of the way down) or a circle (seven tenths), not a square
-    (口) nor a kanji's strokes; it is solid (◆ ●) or an outline around an
-    empty hole (◇ ○).  A circled number has ink in its hole and is left to the
-    repair rules.
-    """
-    import cv2
-
-    height, width = glyph.shape
-    if height < 8 or not 0.9 <= width / height <= 1.12:
-        return None
-    contours, _ = cv2.findContours(glyph.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if len(contours) != 1:
-        return None
-    outer = np.zeros(glyph.shape, np.uint8)
-    cv2.drawContours(outer, contours, -1, 1, thickness=-1)
-
-    def across(fraction: float) -> float:  # the outline's width at a height, of the glyph's width
-        return float(np.count_nonzero(outer[round(fraction * (height - 1))])) / width
-
-    def symmetry(flipped: np.ndarray) -> float:  # ink with mirrored ink within a pixel
-        near = cv2.dilate(flipped.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-        return np.count_nonzero(glyph & near) / max(1, np.count_nonzero(glyph))
-
-    # ◆ ◇ ○ ● are the same mirrored both ways; a kanji whose outline looks like one (a
-    # blurred 長: a narrow top, a full-width stroke, a narrow foot) is not
-    if min(symmetry(glyph[:, ::-1]), symmetry(glyph[::-1, :])) < 0.95:
-        return None
-    enclosed = np.count_nonzero(outer) / glyph.size
-    ends = max(across(1 / 6), across(5 / 6))
-    diamond = ends <= 0.45 and across(0.5) >= 0.85 and 0.4 <= enclosed <= 0.62
-    circle = 0.55 <= ends <= 0.85 and across(0.5) >= 0.9 and 0.7 <= enclosed <= 0.85
-    if not (diamond or circle):
-        return None
-    fill = np.count_nonzero(glyph) / glyph.size
-    if fill >= 0.85 * enclosed:
-        return "◆"  # solid: ◆ or ●
-    # an outline (◇ ○): all its ink along the edge, none inside (① has its digit there,
-    # 先 its strokes)
-    inside = cv2.erode(outer, np.ones((3, 3), np.uint8), iterations=max(2, height // 6)).astype(bool)
-    return "○" if np.count_nonzero(glyph & inside) <= 0.01 * np.count_nonzero(glyph) else None
-
-
-def _first_glyph(level: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, np.ndarray] | None:
-    """The line's first glyph (its x0, x1 and ink) if it is one tall stroke, past dashes and dots."""
-    import cv2
-
-    x0, top, x1, bottom = box
-    size = max(bottom - top - 16, 8)  # the box has a margin of 8 above and below
-    band = level[top:bottom, x0 : min(x1, x0 + 3 * size)] < 128
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(band.astype(np.uint8), connectivity=8)
-    tall = [i for i in range(1, count) if stats[i, cv2.CC_STAT_HEIGHT] >= 0.5 * size]
-    if not tall:
-        return None
-    first = min(tall, key=lambda i: stats[i, cv2.CC_STAT_LEFT])
-    x, y, w, h = (int(v) for v in stats[first, :4])
-    for i in range(1, count):
-        if i == first or stats[i, cv2.CC_STAT_LEFT] >= x + w:
-            continue
-        if i in tall or stats[i, cv2.CC_STAT_HEIGHT] >= 0.3 * size:
-            return None  # part of a kanji (最's 日 and 取), not a glyph of its own before the text
-    return x0 + x, x0 + x + w, labels[y : y + h, x : x + w] == first
 
 
 _SPECKS = regex.compile(r"^[.,'`・\"“”*_~ー\-「」『』()\[\]|]+$")

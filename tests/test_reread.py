@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from extract import ocr
+from extract import glyphs, ocr, readings
 
 FONT = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
 
@@ -42,7 +42,7 @@ LINES = [
 def test_when_a_line_read_again_replaces_the_first_reading(
     first: str, again: str, conf: float, conf_again: float, dropped: bool, kept: bool
 ) -> None:
-    assert ocr._better_reading(first, again, conf, conf_again, dropped) is kept
+    assert readings.better_reading(first, again, conf, conf_again, dropped) is kept
 
 
 # the number opening a line as jpn read it, as eng read it, and what is kept
@@ -60,7 +60,7 @@ NUMBERS = [
 
 @pytest.mark.parametrize(("first", "again", "kept"), NUMBERS)
 def test_english_reading_of_a_leading_amount(first: str, again: str, kept: str | None) -> None:
-    assert ocr._english_number(first, again) == kept
+    assert readings.english_number(first, again) == kept
 
 
 @pytest.mark.parametrize("text", ["7,240百万円", "7,171百万円", "1,358千円", "240円"])
@@ -73,7 +73,7 @@ def test_the_digits_of_a_leading_amount_end_before_its_unit(text: str) -> None:
     digits = text.rstrip("百千万円")
     unit_left = 120 + draw.textlength(digits, font=font)
     band = np.asarray(image)
-    span = ocr._digit_span(band, 40, 44.0)
+    span = glyphs.digit_span(band, 40, 44.0)
     assert span is not None
     x0, x1 = span
     assert 115 <= x0 <= 125
@@ -155,7 +155,7 @@ MINCHO = "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"
     ],
 )
 def test_bullets_are_told_by_their_shape(char: str, shape: str | None, font: str, blur: float) -> None:
-    assert ocr.bullet_shape(_glyph(char, font, blur)) == shape
+    assert glyphs.bullet_shape(_glyph(char, font, blur)) == shape
 
 
 # 長 as the scan shows it (whole scan p29, seed 123, the line 長崎大学BSL4施設を…): blurred
@@ -199,7 +199,7 @@ SCANNED_NAGA = [
 
 def test_a_scanned_kanji_is_not_a_bullet() -> None:
     glyph = np.array([[c == "#" for c in row] for row in SCANNED_NAGA])
-    assert ocr.bullet_shape(glyph) is None
+    assert glyphs.bullet_shape(glyph) is None
 
 
 # whole scan p23 (seed 99): the page reading, the line read alone, and the English reading
@@ -222,10 +222,10 @@ ENGLISH_23 = "OBFERARMAZY KI-DTOTISA 9,0668 AA(Y9,0668 FA)"
 def test_an_english_reading_settles_disputed_amounts(
     first: str, again: str, english: str, side: str | None
 ) -> None:
-    assert ocr._disputed_amounts(first, again)
-    assert ocr._vote(first, again, english) == side
+    assert readings.disputed_amounts(first, again)
+    assert readings.vote(first, again, english) == side
 
 
 def test_readings_that_agree_on_amounts_are_not_disputed() -> None:
-    assert not ocr._disputed_amounts("創菜等3,694百万円(2,924百万円)", "創薬等3,694百万円(2,924百万円)")
-    assert not ocr._disputed_amounts("3,694百万円", "3,694百万円(2,924百万円)")  # not the same amounts
+    assert not readings.disputed_amounts("創菜等3,694百万円(2,924百万円)", "創薬等3,694百万円(2,924百万円)")
+    assert not readings.disputed_amounts("3,694百万円", "3,694百万円(2,924百万円)")  # not the same amounts

@@ -1,0 +1,91 @@
+"""Deciding between two OCR readings of a line: which one stands, digit by digit.
+
+OCR reads each line twice (the page, then the line cut out alone) and some
+amounts a third time in English (``extract/ocr.py``).  These pure functions
+decide which reading is kept; numbers are never guessed: a reading that
+changes digits is taken only where another reading confirms it.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from .repair import check_number_format, suspect_numbers
+
+_DIGIT = regex.compile(r"\d")
+# An amount in a line: its digits and separators, before the money unit.
+AMOUNT_NUMBER = regex.compile(r"(?<![\d,.])\d[\d,.]*(?=\s?[千百十]?[万億兆]?円)")
+# An amount opening a line.
+LEADING_AMOUNT = regex.compile(r"^(?P<number>\d[\d,.]*)(?=\s?[千百十]?[万億兆]?円)")
+NUMBER_RUN = regex.compile(r"\d[\d,.]*")
+_LEADING_DIGITS = regex.compile(r"^[\s▲△]?\d")  # the dropped ink was the number's first digits
+
+
+def better_reading(first: str, again: str, first_conf: float, again_conf: float, dropped: bool) -> bool:
+    """Whether the line read on its own replaces the page's reading (numbers are never guessed).
+
+    It must read the same digits, or, where ink was dropped at the left, the
+    same digits after new leading ones; it may not lose a 円 nor add a
+    malformed amount or a column break.
+    """
+    digits, digits_again = _DIGIT.findall(first), _DIGIT.findall(again)
+    if again.count("\t") > first.count("\t") or again.count("円") < first.count("円"):
+        return False
+    if len(suspect_numbers(again)) > len(suspect_numbers(first)):
+        return False
+    if digits_again == digits:
+        return again_conf > first_conf
+    extra = len(digits_again) - len(digits)
+    return (
+        dropped
+        and extra > 0
+        and digits_again[extra:] == digits
+        and _LEADING_DIGITS.match(first) is not None
+        and _LEADING_DIGITS.match(again) is not None
+    )
+
+
+def amount_digits(text: str) -> list[str]:
+    return [regex.sub(r"[,.]", "", n) for n in AMOUNT_NUMBER.findall(text)]
+
+
+def disputed_amounts(first: str, again: str) -> bool:
+    """Whether two readings of a line state the same amounts with different digits."""
+    a, b = amount_digits(first), amount_digits(again)
+    return len(a) == len(b) and a != b
+
+
+def vote(first: str, again: str, english: str) -> str | None:
+    """``first`` or ``again``: the reading whose disputed amounts the English reading states too.
+
+    None when it sides with neither (or with both): the amounts stay as first
+    read, with a low confidence.
+    """
+    runs = [regex.sub(r"[,.]", "", n) for n in NUMBER_RUN.findall(english)]
+
+    def stated(digits: str) -> bool:  # eng may glue the unit (百万円) to the number as digits
+        return any(run.startswith(digits) and len(run) - len(digits) <= 3 for run in runs)
+
+    pairs = [(x, y) for x, y in zip(amount_digits(first), amount_digits(again), strict=True) if x != y]
+    if all(stated(y) and not stated(x) for x, y in pairs):
+        return "again"
+    if all(stated(x) and not stated(y) for x, y in pairs):
+        return "first"
+    return None
+
+
+def english_number(first: str, again: str) -> str | None:
+    """The English reading of an amount opening a line, where it is to replace the Japanese one.
+
+    ``first`` is the number as jpn read it, ``again`` as eng read the same
+    place.  Only two cases count, and the result must be well formed: the
+    same digits where jpn's are not (``7171`` → ``7,171``), or jpn's number
+    with whole leading groups it dropped (``240`` → ``7,240``).
+    """
+    if again == first or not check_number_format(again):
+        return None
+    if _DIGIT.findall(again) == _DIGIT.findall(first):
+        return None if check_number_format(first) else again
+    if again.endswith(first) and regex.fullmatch(r"\d{1,3}(?:,\d{3})*,", again[: -len(first)]):
+        return again
+    return None
