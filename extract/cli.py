@@ -201,6 +201,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if got is None:
             failed += 1
         else:
+            if not got:  # not an error (a cover page, a table of contents), but worth a word
+                logging.getLogger("yosan").warning("%s: no amounts found", path)
             records.extend(got)
     text = render(records, args.format)
     if args.output:

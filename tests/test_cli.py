@@ -55,6 +55,17 @@ def test_bad_inputs_are_one_line_each_and_good_ones_still_complete(
     assert len(out.read_text(encoding="utf-8").splitlines()) > 100
 
 
+def test_a_file_without_amounts_is_a_warning_not_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prose = tmp_path / "cover.txt"
+    prose.write_text("令和2年度予算(案)主要事項\n\n文部科学省\n", "utf-8")
+    assert main(["extract", str(prose)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [f"yosan: warning: {prose}: no amounts found"]
+    assert captured.out.splitlines() == [",".join(COLUMNS)]  # the header: an empty table, still a table
+
+
 def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["extract", str(FIXTURE), "--format", "xml"])
