@@ -125,7 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("paths", nargs="+", metavar="PATH", help="text or PDF documents")
     ext.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
     ext.add_argument("--format", choices=FORMATS, default="csv", help="output format (default csv)")
-    ext.add_argument("--jobs", type=_positive_int, default=1, metavar="N", help="OCR processes (default 1)")
+    ext.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes that OCR the pages of a scan (default: one per CPU)",
+    )
     _document_options(ext)
 
     bat = commands.add_parser(
