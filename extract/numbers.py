@@ -30,7 +30,7 @@ _SECTION = (
 )
 AMOUNT_RE = regex.compile(
     rf"""
-    (?:(?P<sign>[▲△]|(?<![\w)\]])-(?=\s?\d))\s?)?  # ▲/△ negative, or a minus glued to the digits
+    (?:(?P<sign>[▲△]\s?|(?<![\w)\]])-(?=\d)))?     # ▲/△ negative, or a minus glued to the digits
     (?:(?P<approx>約|概ね|おおむね|およそ)\s?)?       # approximate
     (?<![\d.,])                                   # never start inside a number
     (?P<body>

@@ -270,7 +270,7 @@ _LEADING_COMMA_RE = regex.compile(
     ^\s*
     (?:
         [、。_]+                                         # no line opens with 、 or 。 (kinsoku), nor with _
-      | [.,．，~〜](?=[^\d\s])                            # a lone point or tilde before a word
+      | [.,．，~〜](?=\s?[^\d\s])                         # a lone point or tilde before a word
       | [.,．，](?=\d{{1,3}}(?:,\d{{3}})+\s?(?:{_UNITS}))    # or before a grouped amount
     )
     \s?(?=\S)

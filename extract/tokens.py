@@ -35,7 +35,7 @@ LABEL_RE = regex.compile(
 # and a calendar year ("市場見込み:2025年に約3.5兆円").
 _LABEL_GAP = regex.compile(r"[\s:=、,は()\[\]【】〔〕<>]*(?:\d{4}年度?(?:に|で|の|は)?)?[\s:=、,()]*")
 _MARKER = regex.compile(r"※\d*")
-_LABEL_LINE_JUNK = regex.compile(r"[\s:()\[\]【】〔〕<>]")
+_LABEL_LINE_JUNK = regex.compile(r"[\s:()\[\]【】〔〕<>・.]")  # `・(前年度予算額)`: a bullet or a speck
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 
 from extract import extract_text
 from extract.records import clean_title
+from extract.tokens import label_only
 
 M = 1_000_000
 FUGAKU_NAME = "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"
@@ -436,6 +437,14 @@ def test_a_huge_line_stays_linear_and_raw_is_a_window() -> None:
     records = extract_text(line, fiscal_year=2020)
     assert len(records) == 3000 and {r.amount_yen for r in records} == {1_000_000_000}
     assert all(len(r.raw) <= 2 * 100 + 20 and "1,000百万円" in r.raw for r in records)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["・(前年度予算額)", ". (前年度予算額)"],  # whole scan p28 and p2 (seed 777): a bullet or a speck first
+)
+def test_a_label_line_with_a_speck_is_still_a_label_line(line: str) -> None:
+    assert [label.kind for label in label_only(line)] == ["previous"]
 
 
 @pytest.mark.parametrize(

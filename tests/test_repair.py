@@ -171,6 +171,7 @@ CASES = [
     (fix_lookalikes, "スーパーコンピュータ「富岳」", "スーパーコンピュータ「富岳」", "scan p1: katakana words"),
     (fix_label_words, "1,468百万円 (前年度巴算額", "1,468百万円 (前年度予算額", "whole scan p35"),
     (fix_label_words, "令和2年度予算額(率)", "令和2年度予算額(案)", "whole scan p19"),
+    (fix_unit_words, "21.347下方円(21,839百万円)", "21.347百万円(21,839百万円)", "whole scan p35 (seed 777)"),
     (fix_unit_words, "○次世代がん医療生研究事業3,551百万円(3,651穫万円)", "○次世代がん医療生研究事業3,551百万円(3,651百万円)",
      "whole scan p24 (seed 7)"),
     (fix_bullets, "O〇Oシーズの育成", "○シーズの育成", "whole scan p27 (seed 7): ○ read as O〇O"),
@@ -204,6 +205,7 @@ CASES = [
      "whole scan p1 (seed 7): a point before a label"),
     (fix_leading_comma, ".1,876百万円", "1,876百万円", "whole scan p14 (seed 123): `.1.876百万円` once its comma is a comma"),
     (fix_leading_comma, ".5百万円", ".5百万円", "a decimal point stays"),
+    (fix_leading_comma, ". (前年度予算額)", "(前年度予算額)", "whole scan p2 (seed 777): a point, a space, a label"),
     (fix_leading_comma, "~スーパーコンピュータ「富岳」(ポスト「京」)の製造・システム開発",
      "スーパーコンピュータ「富岳」(ポスト「京」)の製造・システム開発", "whole scan p1 (seed 123): a tilde"),
     # 」 read as ] or 〕 (whole scan, seed 123: the page reading, then the line read again)
