@@ -116,6 +116,7 @@ _SPACES = regex.compile(r"\s+")
 _ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
 # A quote or bracket opening a title that never closes: a mark read by OCR.
 _DANGLING_OPEN = regex.compile(r"""^(?:[_"'`“”]|『(?!.*』)|「(?!.*」)|>(?!.*<))\s?""")
+_NOTE_MARKS = regex.compile(r"(?:\s?※[\d*]*)+$")  # ※, ※1, ※* (bold marks read as *)
 _TRAILING_SPECK = regex.compile(r"(?<=[\p{Han}\p{Hiragana}\p{Katakana}ー])\s?[.・,、]+$")
 _DANGLING_CLOSE = regex.compile(r"""\s?(?:“|(?<!“.*)”|(?<!"[^"]*)")$""")
 _ENCLOSED = regex.compile(r"[<＜](?P<name>[^<>＜＞]+)[>＞]")
@@ -126,7 +127,7 @@ def clean_title(text: str) -> str:
     """A programme name as written, without Markdown, bullets, numbering or ※ marks."""
     text = strip_markdown(text).strip()
     text = _ITEM_RE.sub("", text, count=1)
-    text = regex.sub(r"(?:\s?※\d*)+$", "", text.strip())
+    text = _NOTE_MARKS.sub("", text.strip())
     text = text.strip(" :=(【[〔").strip()
     enclosed = _ENCLOSED.fullmatch(text)  # <日本学術振興会>: an organisation named as a column
     text = enclosed["name"] if enclosed else text
@@ -134,6 +135,7 @@ def clean_title(text: str) -> str:
     text = _DANGLING_OPEN.sub("", text)  # `"業務実施費`, `『SACLAの…`, `>QSTにおける…`
     text = _DANGLING_CLOSE.sub("", text)  # `SACLAの共用運転の実施“` (bold marks read as a quote)
     text = _TRAILING_SPECK.sub("", text)  # `…交流事業.`, `…HPCIの運営・`: no name ends in a point
+    text = _NOTE_MARKS.sub("", text)  # inside the quotes OCR read around bold text: `"…【再掲】※*"`
     return tidy_spaces(text)
 
 

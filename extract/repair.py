@@ -371,7 +371,8 @@ def fix_bullets(text: str) -> tuple[str, list[Change]]:
 
 
 _KANA_KANJI = r"[\p{Han}\p{Hiragana}\p{Katakana}]"
-_STRAY_DOT_RE = regex.compile(rf"(?<={_KANA_KANJI})/?[.．](?={_KANA_KANJI})")  # `.` or `/.`
+# `.` or `/.` between kana/kanji, or between a closing bracket and ・ (`「富岳」.・HPCI`)
+_STRAY_DOT_RE = regex.compile(rf"(?<={_KANA_KANJI}|[」』])/?[.．](?={_KANA_KANJI}|[・「『])")
 
 
 def fix_stray_dots(text: str) -> tuple[str, list[Change]]:

@@ -460,6 +460,10 @@ def test_a_label_line_with_a_speck_is_still_a_label_line(line: str) -> None:
         ),  # scan p13 (seed 31337)
         ("スーパーコンピュータ「富岳」・HPCIの運営・", "スーパーコンピュータ「富岳」・HPCIの運営"),  # scan p2
         ("Society 5.0", "Society 5.0"),
+        (
+            '-②"SPRING-8・SACLAの利用促進【再掲】※*"',
+            "SPRING-8・SACLAの利用促進【再掲】",
+        ),  # scan p8 (seed 2718)
         ("「富岳」の“運用”", "「富岳」の“運用”"),  # a quotation stays
         ("○『SACLAの共用運転の実施", "SACLAの共用運転の実施"),
     ],

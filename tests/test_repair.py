@@ -158,6 +158,8 @@ CASES = [
     (fix_stray_marks, "光化学系複合体の触媒中心の原子構造(MnaCaOsクラスター:“歪んだ椅子”)",
      "光化学系複合体の触媒中心の原子構造(MnaCaOsクラスター:“歪んだ椅子”)", "render p8 degraded: a quotation"),
     # a speck read as a period between kana/kanji
+    (fix_stray_dots, "スーパーコンピュータ「富岳」.・HPCIの運営", "スーパーコンピュータ「富岳」・HPCIの運営",
+     "whole scan p2 (seed 2718): after a bracket, before ・"),
     (fix_stray_dots, "官民地域パートナーシップによる.次世代放射光施設の推進", "官民地域パートナーシップによる次世代放射光施設の推進",
      "scan p1, grey page"),
     (fix_stray_dots, "官民地域パートナーシップによる/.次世代放射光施設の推進", "官民地域パートナーシップによる次世代放射光施設の推進",
