@@ -112,7 +112,7 @@ CASES = [
     (fix_era_words, "信和2 年度小平市一般会計補正予算(第1)", "令和2 年度小平市一般会計補正予算(第1)", "kodaira p34, grey page"),
     # label words
     (fix_label_words, "令和元年度補正予算客(案) 18,198百万円", "令和元年度補正予算額(案) 18,198百万円", "scan p1, grey page"),
-    (fix_label_words, "予算額(素)\t744百万円(554百万円)", "予算額(案)\t744百万円(554百万円)", "render p42"),
+    (fix_draft_mark, "予算額(素)\t744百万円(554百万円)", "予算額(案)\t744百万円(554百万円)", "render p42"),
     # units, right after a digit
     (fix_unit_words, "5吉 労働費                                          256, 499寺円",
      "5吉 労働費                                          256, 499千円", "fuji authors l2"),
@@ -172,7 +172,7 @@ CASES = [
      "地球規模課題対応国際科学技術協カプログラム(SATREPS)", "whole scan p13: a katakana word goes on, left"),
     (fix_lookalikes, "スーパーコンピュータ「富岳」", "スーパーコンピュータ「富岳」", "scan p1: katakana words"),
     (fix_label_words, "1,468百万円 (前年度巴算額", "1,468百万円 (前年度予算額", "whole scan p35"),
-    (fix_label_words, "令和2年度予算額(率)", "令和2年度予算額(案)", "whole scan p19"),
+    (fix_draft_mark, "令和2年度予算額(率)", "令和2年度予算額(案)", "whole scan p19"),
     (fix_unit_words, "21.347下方円(21,839百万円)", "21.347百万円(21,839百万円)", "whole scan p35 (seed 777)"),
     (fix_unit_words, "○次世代がん医療生研究事業3,551百万円(3,651穫万円)", "○次世代がん医療生研究事業3,551百万円(3,651百万円)",
      "whole scan p24 (seed 7)"),
