@@ -8,9 +8,9 @@ frame = to_dataframe(records)
 from __future__ import annotations
 
 from .errors import GoldenError, InputError, YosanError
+from .model import COLUMNS, Record
 from .output import render, to_dataframe
 from .pipeline import extract_file, extract_text
-from .records import COLUMNS, Record
 
 __version__ = "0.1.0"
 

@@ -39,9 +39,9 @@ from typing import IO, Any
 
 from . import __version__
 from .errors import InputError, YosanError
+from .model import ALL_COLUMNS
 from .output import atomic_open, cell, render, write_atomic
 from .pipeline import IMAGE_SUFFIXES, Options, extract_document
-from .records import ALL_COLUMNS
 
 INPUT_SUFFIXES = (".pdf", ".txt", *IMAGE_SUFFIXES)
 BATCH_FORMATS = ("csv", "jsonl")

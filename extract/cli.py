@@ -31,9 +31,9 @@ from .batch import (
 )
 from .errors import InputError, YosanError
 from .golden import compare, default_golden, format_diff, load_golden
+from .model import Record
 from .output import FORMATS, render, to_rows, write_atomic
 from .pipeline import OCR_MODES, Options, extract_document
-from .records import Record
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

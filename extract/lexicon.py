@@ -26,6 +26,7 @@ class Lexicon:
     digits: dict[str, int]
     small_units: dict[str, int]
     large_units: dict[str, int]
+    yen: str
     first_year: str
     approx_before: tuple[str, ...]
     approx_after: tuple[str, ...]
@@ -41,6 +42,7 @@ class Lexicon:
     not_titles: frozenset[str]
     strong_markers: tuple[str, ...]
     weak_markers: tuple[str, ...]
+    line_openers: tuple[str, ...]
     radicals: dict[str, str]
 
     def era(self, name_or_abbreviation: str) -> Era:
@@ -62,6 +64,7 @@ def lexicon() -> Lexicon:
         digits=dict(numerals["digits"]),
         small_units=dict(numerals["small"]),
         large_units=dict(numerals["large"]),
+        yen=numerals["yen"],
         first_year=numerals["first_year"],
         approx_before=tuple(qualifiers["approx_before"]),
         approx_after=tuple(qualifiers["approx_after"]),
@@ -77,6 +80,7 @@ def lexicon() -> Lexicon:
         not_titles=frozenset(context["not_titles"]),
         strong_markers=tuple(markers["strong"]),
         weak_markers=tuple(markers["weak"]),
+        line_openers=tuple(markers["openers"]),
         radicals=dict(raw["radicals"]),
     )
 

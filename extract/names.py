@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import regex
 
 if TYPE_CHECKING:
-    from .records import Record
+    from .model import Record
 
 MIN_LENGTH = 4  # shorter names are too alike to tell a misread from another name
 # A bullet (◆ ○ ①) read as a particle glued to the title (`で戦略的…`, `や地球規模…`): no

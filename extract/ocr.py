@@ -1,26 +1,26 @@
-"""Scanned pages: tesseract OCR into lines with positions and confidences.
+"""Step 2 for scans: a page image → glyphs with positions and ruling lines, by tesseract and OpenCV.
 
-A page image becomes ``OcrLine`` s (top, text, a box and a confidence per
-character, in PDF points) that the text core reads like text-layer lines:
+OCR here is a glyph source like a text layer: its output goes through the
+same layout engine (``layout.analyse_page``, preset ``layout.OCR``), so rows,
+columns, reading order, wrapped lines, tables and furniture are found the
+same way for scans as for text layers.  What is OCR's own is recognition:
 
-- Ruled tables are found with OpenCV (long horizontal and vertical strokes,
-  the white regions they enclose are cells) and each cell is OCR'd on its own,
-  numbers a second time with a digits-and-commas whitelist; whole-page OCR
-  turns ruled tables into garbage.  A table row becomes one tab-separated line.
-- The rest of the page (tables masked out, ruling lines of boxes erased) is
-  OCR'd with page segmentation mode 3, whose blocks keep the two columns of
-  a two-column page apart; lines are then put in reading order as the text
-  layer path does (rows, gutter, wide gaps as tabs).
-- Every flow line is then read a second time, cut out of the levelled page
-  (one tesseract run for all of a page's lines, stacked): tesseract reads
-  kanji better in a line by itself, and the second reading replaces the
-  first when it is more confident and keeps the digits.  A bullet ◆ ◇ ○ is
-  recognised by its shape and erased before that reading (tesseract reads it
-  as a kanji glued to the title), and an amount opening a line is read in
-  English on its digits (jpn drops a leading ``7,`` now and then).
-- Every line goes through ``repair`` (commas read as periods, ▲ misread, era
-  words, circled numbers) before it is returned; a number that still fails
-  the format check keeps its text, gets a low confidence and a warning.
+- Ruling lines are found with OpenCV (long horizontal and vertical strokes)
+  and go through the shared lattice (``layout.rules``) as a text layer's
+  drawn lines do; each cell of a ruled table or box is OCR'd on its own (all
+  of a page's cells in one tesseract run, stacked), numbers a second time
+  with a digits-and-commas whitelist: whole-page OCR turns ruled tables into
+  garbage.
+- The rest of the page (cells masked out, ruling lines erased) is OCR'd with
+  page segmentation mode 3; every line is then read a second time cut out of
+  the levelled page (tesseract reads kanji better in a line by itself), a
+  bullet ◆ ◇ ○ recognised by its shape is erased before that reading, and an
+  amount opening a line is read in English on its digits.
+- Each tesseract word becomes a run of glyphs (its characters share its box,
+  split evenly), which the layout never splits.
+- After the layout, every line and table row goes through ``repair`` (commas
+  read as periods, ▲ misread, era words, circled numbers); a number that
+  still fails the format check keeps its text, gets a low confidence and a warning.
 
 Tesseract runs with ``OMP_THREAD_LIMIT=1``: its own threading is 4x slower on
 a 2-core machine, so pages run in parallel processes instead (``ocr_pages``).
@@ -35,16 +35,19 @@ import os
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import regex
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
+from . import layout
 from .errors import InputError, OcrUnavailable
 from .glyphs import bullet_shape, digit_span, first_glyph
+from .layout.rules import find_grids
+from .model import Box, Cell, Glyph, Layer, Page, Ruling, TextBlock, TextLine
 from .readings import (
     AMOUNT_NUMBER,
     LEADING_AMOUNT,
@@ -55,7 +58,6 @@ from .readings import (
     vote,
 )
 from .repair import LOW_CONFIDENCE, REPAIRED_CONFIDENCE, check_number_format, repair_lines, suspect_numbers
-from .sources import Box, Line
 
 log = logging.getLogger("yosan")
 
@@ -73,16 +75,6 @@ CELL_PSM = 6  # the cells of a table are stacked into one image, one cell per ba
 NUMBER_WHITELIST = "0123456789,"
 NUMBER_LANG = "eng"  # reads commas as commas where jpn reads them as periods (see README)
 TAB_GAP = 2.5  # a gap wider than this many character widths is a table cell boundary
-HEADER_BAND = 0.07  # top and bottom share of the page where running heads live
-
-
-class OcrLine(NamedTuple):
-    """One OCR'd line: its top, text, and per character a box (PDF points) and a confidence."""
-
-    top: float
-    text: str
-    boxes: list[Box | None]
-    confidences: list[float | None]
 
 
 # --- tesseract ---------------------------------------------------------------
@@ -238,160 +230,6 @@ def _tesseract_lines(words: Iterable[_Word]) -> list[list[_Word]]:
     return list(groups.values())
 
 
-def _concat(parts: Sequence[_PxLine], em: float) -> _PxLine:
-    """Lines on one visual row, left to right, joined with a space or a tab."""
-    parts = sorted(parts, key=lambda p: p.x0)
-    out = parts[0]
-    for part in parts[1:]:
-        gap = part.x0 - out.x1
-        sep = "\t" if gap > TAB_GAP * em else " "
-        out = _PxLine(
-            x0=out.x0,
-            top=min(out.top, part.top),
-            x1=max(out.x1, part.x1),
-            bottom=max(out.bottom, part.bottom),
-            text=out.text + sep + part.text,
-            boxes=[*out.boxes, None, *part.boxes],
-            confs=[*out.confs, None, *part.confs],
-            block=out.block,
-        )
-    return out
-
-
-def _rows(lines: Sequence[_PxLine]) -> list[list[_PxLine]]:
-    """Group lines into visual rows by vertical overlap."""
-    rows: list[list[_PxLine]] = []
-    for line in sorted(lines, key=lambda ln: (ln.top, ln.x0)):
-        for row in reversed(rows[-4:]):
-            top, bottom = min(r.top for r in row), max(r.bottom for r in row)
-            overlap = min(bottom, line.bottom) - max(top, line.top)
-            if overlap >= 0.2 * min(line.height, bottom - top):
-                row.append(line)
-                break
-        else:
-            rows.append([line])
-    return rows
-
-
-def _gutter(rows: Sequence[list[_PxLine]], width: float, em: float) -> float | None:
-    """The x of a two-column gutter: many rows leave it empty and have text on both sides."""
-    votes: dict[int, int] = {}
-    for row in rows:
-        parts = sorted(row, key=lambda p: p.x0)
-        for a, b in itertools.pairwise(parts):
-            for k in range(int(a.x1 // em) + 1, int(b.x0 // em) + 1):
-                if 0.3 * width < k * em < 0.7 * width:
-                    votes[k] = votes.get(k, 0) + 1
-    if not votes:
-        return None
-    k = max(votes, key=lambda key: (votes[key], -abs(key * em - width / 2)))
-    if votes[k] < 4:
-        return None
-    x = k * em
-    crossing = sum(1 for row in rows for p in row if p.x0 < x - em and p.x1 > x + em)
-    sided = sum(1 for row in rows if any(p.x1 <= x for p in row) and any(p.x0 >= x for p in row))
-    if crossing > sided:
-        return None
-    return x
-
-
-def _reading_order(lines: Sequence[_PxLine], width: float) -> list[_PxLine]:
-    """Rows top to bottom, one line per row; a two-column body column by column.
-
-    Rows above the first row with text on both sides of the gutter (a
-    title, an amount box at the top right) come first, as on the text path.
-    """
-    if not lines:
-        return []
-    em = statistics.median(ln.height for ln in lines)
-    rows = _rows(lines)
-    gutter = _gutter(rows, width, em)
-    if gutter is None:
-        return [_concat(row, em) for row in rows]
-    out: list[_PxLine] = []
-    left: list[_PxLine] = []
-    right: list[_PxLine] = []
-
-    def flush() -> None:
-        out.extend(left)
-        out.extend(right)
-        left.clear()
-        right.clear()
-
-    started = False
-    for row in rows:
-        lpart = [p for p in row if p.x1 <= gutter + em]
-        rpart = [p for p in row if p.x0 >= gutter - em and p not in lpart]
-        crossing = len(lpart) + len(rpart) < len(row)
-        if crossing or (not started and not (lpart and rpart)):
-            flush()
-            out.append(_concat(row, em))
-            continue
-        started = True
-        if lpart:
-            left.append(_concat(lpart, em))
-        if rpart:
-            right.append(_concat(rpart, em))
-    flush()
-    return out
-
-
-_NEW_ITEM = regex.compile(
-    r"""
-    ^[\s\-・*※①-⑳○〇◯●◆◇■□★☆✓➢▷<＜【\[(（@©]   # a bullet, a note, a bracket
-    | ^\d{1,2}[.．]                                  # 1.
-    | ^[IVX]+\s                                       # I / II
-    """,
-    regex.VERBOSE,
-)
-
-
-def _join_wrapped(lines: Sequence[_PxLine]) -> list[_PxLine]:
-    """Rejoin lines that wrapped at the right edge of their block, as the text layer path does.
-
-    A line continues on the next when it reaches the right edge of the lines
-    around it that share its left margin, and the next line follows closely,
-    starts no further left and does not open a new item (①, ○, -, ※, 【 …).
-    Table rows (tabs) are never joined.
-    """
-    out: list[_PxLine] = []
-    left = 0.0  # the left margin of the paragraph being joined
-    for i, line in enumerate(lines):
-        if not out:
-            out.append(line)
-            left = line.x0
-            continue
-        prev = lines[i - 1]
-        em = max(prev.height, 1.0)
-        window = lines[max(0, i - 12) : i + 12]
-        right = max(ln.x1 for ln in window if abs(ln.x0 - left) < 2 * em or abs(ln.x0 - prev.x0) < 2 * em)
-        wrapped = (
-            prev.x1 >= right - 1.5 * em
-            and line.x0 >= left - 2 * em
-            and line.x0 <= left + 3 * em
-            and "\t" not in line.text
-            and "\t" not in out[-1].text
-            and not _NEW_ITEM.match(line.text)
-            and 0 < line.top - prev.top < 2.2 * em
-        )
-        if wrapped:
-            last = out[-1]
-            out[-1] = _PxLine(
-                x0=last.x0,
-                top=last.top,
-                x1=max(last.x1, line.x1),
-                bottom=line.bottom,
-                text=last.text + line.text,
-                boxes=[*last.boxes, *line.boxes],
-                confs=[*last.confs, *line.confs],
-                block=last.block,
-            )
-        else:
-            out.append(line)
-            left = line.x0
-    return out
-
-
 # --- images --------------------------------------------------------------------
 
 
@@ -428,46 +266,6 @@ class _Cell:
     top: int
     x1: int
     bottom: int
-
-
-@dataclass
-class _Table:
-    x0: int
-    top: int
-    x1: int
-    bottom: int
-    cells: list[_Cell] = field(default_factory=list)
-
-
-def find_tables(grey: np.ndarray) -> tuple[list[_Table], list[_Cell], np.ndarray]:
-    """Ruled tables (two cells or more), ruled boxes (one cell), and the mask of every ruling line."""
-    import cv2
-
-    ink = _ink(grey)
-    horizontal, vertical = _rules(ink)
-    grid = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8), iterations=2)
-    height, width = grey.shape
-    tables: list[_Table] = []
-    boxes: list[_Cell] = []
-    contours, _ = cv2.findContours(grid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    for contour in contours:
-        x, y, w, h = (int(v) for v in cv2.boundingRect(contour))
-        if w < 100 or h < 40:
-            continue
-        region = grid[y : y + h, x : x + w]
-        count, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(region), connectivity=4)
-        cells = []
-        for i in range(1, count):
-            cx, cy, cw, ch = (int(v) for v in stats[i][:4])
-            touches = cx == 0 or cy == 0 or cx + cw >= w or cy + ch >= h
-            if touches or cw < 20 or ch < 20:
-                continue
-            cells.append(_Cell(x + cx, y + cy, x + cx + cw, y + cy + ch))
-        if len(cells) >= 2:
-            tables.append(_Table(x, y, x + w, y + h, sorted(cells, key=lambda c: (c.top, c.x0))))
-        elif len(cells) == 1 and w * h < 0.3 * width * height:
-            boxes.append(cells[0])  # an amount box; a frame round the whole page is not one
-    return tables, boxes, grid
 
 
 # Deskew only beyond this angle (degrees).  Measured on ten pages of the generated
@@ -696,65 +494,6 @@ def _region_lines(
     stacked, slots = _stack(clean, boxes)
     found = _unstack(_words(stacked, f"--psm {CELL_PSM} --dpi {dpi}"), slots)
     return {owners[k]: [_join(group) for group in _tesseract_lines(words)] for k, words in found.items()}
-
-
-def _table_lines(
-    clean: np.ndarray, table: _Table, lines: dict[int, list[_PxLine]], dpi: int
-) -> list[_PxLine]:
-    """Each row of a table as one tab-separated line (``lines``: the OCR'd lines of each cell)."""
-    columns: list[int] = []
-    for x in sorted({c.x0 for c in table.cells}):
-        if not columns or x - columns[-1] > 10:
-            columns.append(x)
-    cell_lines: list[tuple[int, _PxLine]] = []
-    for i, cell in enumerate(table.cells):
-        column = max(k for k, x in enumerate(columns) if x <= cell.x0 + 10)
-        cell_lines.extend((column, line) for line in lines.get(i, []))
-    if not cell_lines:
-        return []
-    texts = [line for _, line in cell_lines]
-    _reread_numbers(clean, texts, dpi)
-    cell_lines = [(column, line) for (column, _), line in zip(cell_lines, texts, strict=True)]
-    out = []
-    for row in _rows(texts):
-        members = {id(line) for line in row}
-        by_column: dict[int, list[_PxLine]] = {}
-        for column, line in cell_lines:
-            if id(line) in members:
-                by_column.setdefault(column, []).append(line)
-        out.append(_row_line(by_column, len(columns)))
-    return out
-
-
-def _row_line(by_column: dict[int, list[_PxLine]], columns: int) -> _PxLine:
-    """A table row: cell texts in column order, tab-separated, empty cells kept (as the text layer path)."""
-    text: list[str] = []
-    boxes: list[Box | None] = []
-    confs: list[float | None] = []
-    for col in range(columns):
-        if col:
-            text.append("\t")
-            boxes.append(None)
-            confs.append(None)
-        parts = sorted(by_column.get(col, []), key=lambda ln: ln.x0)
-        for k, part in enumerate(parts):
-            if k:
-                text.append(" ")
-                boxes.append(None)
-                confs.append(None)
-            text.append(part.text.replace("\t", " "))  # a cell is one cell
-            boxes.extend(part.boxes)
-            confs.extend(part.confs)
-    members = [ln for lines in by_column.values() for ln in lines]
-    return _PxLine(
-        x0=min(ln.x0 for ln in members),
-        top=min(ln.top for ln in members),
-        x1=max(ln.x1 for ln in members),
-        bottom=max(ln.bottom for ln in members),
-        text="".join(text),
-        boxes=boxes,
-        confs=confs,
-    )
 
 
 def _line_box(
@@ -1026,43 +765,124 @@ def _flow_lines(grey: np.ndarray, dpi: int) -> list[_PxLine]:
 # --- pages ---------------------------------------------------------------------
 
 
-def _to_points(line: _PxLine, scale: float, dx: float, dy: float) -> OcrLine:
-    def point(box: Box | None) -> Box | None:
-        if box is None:
-            return None
-        x0, top, x1, bottom = box
-        return (
-            round(x0 * scale + dx, 2),
-            round(top * scale + dy, 2),
-            round(x1 * scale + dx, 2),
-            round(bottom * scale + dy, 2),
-        )
+# --- rules and cells --------------------------------------------------------------------
 
-    return OcrLine(round(line.top * scale + dy, 2), line.text, [point(b) for b in line.boxes], line.confs)
+MIN_RULE_PX = 60  # pixels: strokes shorter than this are not ruling lines (at 300 dpi, 5 mm)
+PAGE_FRAME = 0.3  # a ruled box covering more than this share of the page is a frame round the text
 
 
-def _repaired(lines: Sequence[OcrLine], page: int | None, warnings: list[str]) -> list[OcrLine]:
-    """Apply the number-safe repair; lower the confidence of what it changed or distrusts."""
-    out = []
-    for line, fix in zip(lines, repair_lines([line.text for line in lines]), strict=True):
-        boxes = [line.boxes[i] if i is not None else None for i in fix.origin]
-        confs = [line.confidences[i] if i is not None else None for i in fix.origin]
-        for start, end in fix.changed:
-            for k in range(start, end):
-                confs[k] = min(confs[k], REPAIRED_CONFIDENCE) if confs[k] is not None else REPAIRED_CONFIDENCE
-        for start, end in fix.suspects:
-            for k in range(start, end):
-                confs[k] = min(confs[k], LOW_CONFIDENCE) if confs[k] is not None else LOW_CONFIDENCE
-            where = f"page {page}: " if page is not None else ""
-            warnings.append(f"{where}OCR amount {fix.text[start:end]!r} fails the number format check")
-        out.append(OcrLine(line.top, fix.text, boxes, confs))
+def _ruling_segments(horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Ruling lines as segments (x0, top, x1, bottom) in pixels: one per stroke found in each mask."""
+    import cv2
+
+    out: list[tuple[int, int, int, int]] = []
+    for mask, along in ((horizontal, 0), (vertical, 1)):
+        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for i in range(1, count):
+            x, y, w, h = (int(v) for v in stats[i][:4])
+            if along == 0 and w >= MIN_RULE_PX:
+                out.append((x, y + h // 2, x + w, y + h // 2))
+            elif along == 1 and h >= MIN_RULE_PX:
+                out.append((x + w // 2, y, x + w // 2, y + h))
     return out
+
+
+@dataclass
+class _Grids:
+    """The page's ruled tables and boxes (shared lattice, in points) and the cells to OCR (pixels)."""
+
+    rulings: list[Ruling]
+    regions: list[_Cell]  # cells read on their own (tables' cells and small boxes)
+    numeric: list[bool]  # per region: a table cell, whose numbers get a second, digits-only reading
+
+
+def _grids(grey: np.ndarray, scale: float, dx: float, dy: float) -> tuple[_Grids, np.ndarray]:
+    """Ruling lines through the same lattice as a text layer's, and the mask of every ruling line."""
+    import cv2
+
+    ink = _ink(grey)
+    horizontal, vertical = _rules(ink)
+    mask = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8), iterations=2)
+    segments = _ruling_segments(horizontal, vertical)
+    rulings = [
+        Ruling(x0 * scale + dx, t * scale + dy, x1 * scale + dx, b * scale + dy) for x0, t, x1, b in segments
+    ]
+    height, width = grey.shape
+    regions: list[_Cell] = []
+    numeric: list[bool] = []
+    for grid in find_grids(rulings, layout.OCR):
+        gx0, gtop, gx1, gbottom = grid.box
+        frame = (gx1 - gx0) * (gbottom - gtop) / (scale * scale) > PAGE_FRAME * width * height
+        if grid.n_cols == 1 and frame:
+            continue  # a frame round the text: its text is read with the page
+        for cell in grid.cells:
+            x0, top, x1, bottom = cell.box
+            px = _Cell(
+                max(0, int((x0 - dx) / scale)),
+                max(0, int((top - dy) / scale)),
+                min(width, int((x1 - dx) / scale)),
+                min(height, int((bottom - dy) / scale)),
+            )
+            if px.x1 - px.x0 > 4 and px.bottom - px.top > 4:
+                regions.append(px)
+                numeric.append(grid.n_cols >= 2)
+    return _Grids(rulings, regions, numeric), mask
+
+
+# --- glyphs ------------------------------------------------------------------------------
+
+
+def _glyphs(lines: Sequence[_PxLine], scale: float, dx: float, dy: float, first_run: int) -> list[Glyph]:
+    """Each character of OCR'd lines as a glyph in points; a tesseract word is one run.
+
+    Characters that share one box (a bullet the second reading put back
+    before its line) split it between them, so they keep their order.
+    """
+    glyphs: list[Glyph] = []
+    run = first_run
+    for line in lines:
+        k = 0
+        text = line.text
+        while k < len(text):
+            if text[k] in " \t" or line.boxes[k] is None:
+                k += 1
+                continue
+            start = k
+            while k < len(text) and text[k] not in " \t" and line.boxes[k] is not None:
+                k += 1
+            run += 1
+            chars = list(range(start, k))
+            for order, i in enumerate(chars):
+                box = line.boxes[i]
+                assert box is not None
+                share = [j for j in chars if line.boxes[j] == box]
+                if len(share) > 1:
+                    part = share.index(i)
+                    w = (box[2] - box[0]) / len(share)
+                    box = (box[0] + part * w, box[1], box[0] + (part + 1) * w, box[3])
+                glyphs.append(
+                    Glyph(
+                        text[i],
+                        box[0] * scale + dx,
+                        box[1] * scale + dy,
+                        box[2] * scale + dx,
+                        box[3] * scale + dy,
+                        line.confs[i],
+                        run,
+                        order,
+                    )
+                )
+    return glyphs
+
+
+# --- a page ------------------------------------------------------------------------------
 
 
 def _ocr_page(
     image: Image.Image, scale: float, page_box: Box | None = None, page: int | None = None
-) -> tuple[list[OcrLine], list[str]]:
-    """Lines of one page and the warnings it raised (returned, so worker processes can pass them on)."""
+) -> tuple[Page, list[str]]:
+    """One page image as a page model, and the warnings it raised (returned, so worker processes
+    can pass them on)."""
     grey = _grey(image)
     dpi = round(72 / scale)
     ink = _ink(grey)
@@ -1070,65 +890,120 @@ def _ocr_page(
     if abs(angle) > DESKEW_ABOVE:
         grey = _rotate(grey, angle)
         ink = _ink(grey)
-    tables, boxes, grid = find_tables(grey)
+    dx, dy = (page_box[0], page_box[1]) if page_box else (0.0, 0.0)
+    grids, mask = _grids(grey, scale, dx, dy)
     clean = _binarize(_despeckle(ink, grey))
-    clean[grid > 0] = 255  # ruling lines of tables, boxes and underlines confuse line finding
+    clean[mask > 0] = 255  # ruling lines of tables, boxes and underlines confuse line finding
     flow_image = clean.copy()
-    for region in [*tables, *boxes]:
+    for region in grids.regions:
         flow_image[region.top : region.bottom, region.x0 : region.x1] = 255
-    cells = [cell for table in tables for cell in table.cells]
-    region_lines = _region_lines(clean, ink, [*cells, *boxes], dpi)
+    region_lines = _region_lines(clean, ink, grids.regions, dpi)
+    for k, lines in region_lines.items():
+        if grids.numeric[k]:
+            _reread_numbers(clean, lines, dpi)
     notes: list[str] = []
     residual = angle if abs(angle) <= DESKEW_ABOVE else 0.0
     flow = _reread_lines(flow_image, _flow_lines(flow_image, dpi), residual, dpi, notes)
-    for k in range(len(boxes)):
-        for line in region_lines.get(len(cells) + k, []):
-            line.block = -1 - k
-            flow.append(line)
-    ordered = _join_wrapped(_reading_order(flow, grey.shape[1]))
-    rows: list[_PxLine] = []
-    first = 0
-    for table in tables:
-        lines = {i: region_lines[first + i] for i in range(len(table.cells)) if first + i in region_lines}
-        rows.extend(_table_lines(clean, table, lines, dpi))
-        first += len(table.cells)
-    rows.sort(key=lambda line: line.top)
-    merged: list[_PxLine] = []
-    for line in ordered:
-        while rows and rows[0].top < line.top:
-            merged.append(rows.pop(0))
-        merged.append(line)
-    merged.extend(rows)
-    dx, dy = (page_box[0], page_box[1]) if page_box else (0.0, 0.0)
+    glyphs = _glyphs(flow, scale, dx, dy, 0)
+    for lines in region_lines.values():
+        glyphs.extend(_glyphs(lines, scale, dx, dy, len(glyphs)))
+    height, width = grey.shape
+    model = layout.analyse_page(
+        glyphs,
+        grids.rulings,
+        number=page,
+        width=width * scale,
+        height=height * scale,
+        layer=Layer.OCR,
+        params=layout.OCR,
+    )
     warnings = [f"page {page}: {note}" if page is not None else note for note in notes]
-    lines = _repaired([_to_points(ln, scale, dx, dy) for ln in merged if ln.text.strip()], page, warnings)
-    return lines, warnings
+    _repair_page(model, page, warnings)
+    return model, warnings
 
 
-def ocr_page(
-    image: Image.Image, scale: float, page_box: Box | None = None, page: int | None = None
-) -> list[OcrLine]:
-    """OCR one page image into lines in reading order.
+def _units(model: Page) -> list[tuple[TextLine, list[Cell] | None]]:
+    """What the repair reads one at a time, in reading order: each text line, and each table row
+    (its cells read as one row with a tab between cells, as the repair rules expect)."""
+    units: list[tuple[TextLine, list[Cell] | None]] = []
+    for block in model.blocks:
+        if isinstance(block, TextBlock):
+            units.extend((line, None) for line in block.lines)
+            continue
+        for row in block.grid():
+            cells = [cell for cell in row if cell is not None and cell.lines]
+            if not cells:
+                continue
+            units.append((TextLine.side_by_side([cell.line() for cell in cells], "\t"), cells))
+    return units
+
+
+def _repair_page(model: Page, page: int | None, warnings: list[str]) -> None:
+    """The number-safe repair over every line and table row; confidences lowered where it changed
+    or distrusts a character."""
+    units = _units(model)
+    fixes = repair_lines([line.text if cells else _with_tabs(line) for line, cells in units])
+    for (line, cells), fix in zip(units, fixes, strict=True):
+        old_boxes = line.boxes or [None] * len(line.text)
+        old_confs = line.confidences or [None] * len(line.text)
+        boxes = [old_boxes[i] if i is not None else None for i in fix.origin]
+        confs = [old_confs[i] if i is not None else None for i in fix.origin]
+        for start, end in fix.changed:
+            for k in range(start, end):
+                confs[k] = min(confs[k] or REPAIRED_CONFIDENCE, REPAIRED_CONFIDENCE)
+        for start, end in fix.suspects:
+            for k in range(start, end):
+                confs[k] = min(confs[k] or LOW_CONFIDENCE, LOW_CONFIDENCE)
+            where = f"page {page}: " if page is not None else ""
+            warnings.append(f"{where}OCR amount {fix.text[start:end]!r} fails the number format check")
+        if cells is None:
+            line.text, line.boxes, line.confidences = fix.text.replace("\t", " "), boxes, confs
+            continue
+        pieces = fix.text.split("\t")
+        if len(pieces) != len(cells):  # a rule took a tab away: the cells stay as read
+            continue
+        at = 0
+        for cell, piece in zip(cells, pieces, strict=True):
+            span = slice(at, at + len(piece))
+            cell.lines = [TextLine(piece, boxes[span], confs[span])]
+            at += len(piece) + 1
+
+
+def _with_tabs(line: TextLine) -> str:
+    """A line as the repair rules read it: a gap wider than a table cell's is a tab."""
+    boxes = line.boxes or []
+    out = list(line.text)
+    for i, ch in enumerate(out):
+        if ch != " " or i == 0 or i + 1 >= len(out) or i >= len(boxes) or boxes[i] is not None:
+            continue
+        left, right = boxes[i - 1], boxes[i + 1] if i + 1 < len(boxes) else None
+        if left and right:
+            em = max(left[3] - left[1], 1e-6)
+            if right[0] - left[2] > TAB_GAP * em:
+                out[i] = "\t"
+    return "".join(out)
+
+
+def ocr_page(image: Image.Image, scale: float, page_box: Box | None = None, page: int | None = None) -> Page:
+    """OCR one page image into a page model.
 
     ``scale`` is PDF points per pixel (72/dpi); ``page_box`` is the region of
     the page the image shows, in points (its x0 and top shift every box);
-    ``page`` only numbers the warnings.
+    ``page`` numbers the page and its warnings.
     """
-    lines, warnings = _ocr_page(image, scale, page_box, page)
+    model, warnings = _ocr_page(image, scale, page_box, page)
     for warning in warnings:
         log.warning("%s", warning)
-    return lines
+    return model
 
 
-def _worker(args: tuple[bytes | Image.Image, float, int]) -> tuple[list[OcrLine], list[str]]:
+def _worker(args: tuple[bytes | Image.Image, float, int]) -> tuple[Page, list[str]]:
     data, scale, page = args
     image = Image.open(io.BytesIO(data)) if isinstance(data, bytes) else data
     return _ocr_page(image, scale, None, page)
 
 
-def _run(
-    worker: Callable[[Any], tuple[list[OcrLine], list[str]]], work: list[Any], jobs: int
-) -> list[list[OcrLine]]:
+def _run(worker: Callable[[Any], tuple[Page, list[str]]], work: list[Any], jobs: int) -> list[Page]:
     """Pages through ``worker`` in ``jobs`` processes, in order; their warnings logged here."""
     if jobs <= 1 or len(work) <= 1:
         results = [worker(w) for w in work]
@@ -1138,7 +1013,7 @@ def _run(
     for _, warnings in results:
         for warning in warnings:
             log.warning("%s", warning)
-    return [lines for lines, _ in results]
+    return [model for model, _ in results]
 
 
 def ocr_pages(
@@ -1146,7 +1021,7 @@ def ocr_pages(
     jobs: int = 1,
     scale: float | Sequence[float] = 72 / DEFAULT_DPI,
     first_page: int = 1,
-) -> list[list[OcrLine]]:
+) -> list[Page]:
     """OCR page images (PIL images or PNG bytes) in ``jobs`` processes; results in page order."""
     check_tesseract()
     scales = [scale] * len(images) if isinstance(scale, int | float) else list(scale)
@@ -1162,13 +1037,13 @@ def render_page(pdfium_page: Any, dpi: int = DEFAULT_DPI) -> Image.Image:
     return pdfium_page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
 
 
-def ocr_pdf_page_lines(pdfium_page: Any, dpi: int = DEFAULT_DPI, page: int | None = None) -> list[OcrLine]:
-    """OCR one pypdfium2 page (rendered at ``dpi``): lines with boxes in the page's points."""
+def ocr_pdf_page(pdfium_page: Any, dpi: int = DEFAULT_DPI, page: int | None = None) -> Page:
+    """OCR one pypdfium2 page (rendered at ``dpi``): its page model, boxes in the page's points."""
     check_tesseract()
     return ocr_page(render_page(pdfium_page, dpi), 72 / dpi, page=page)
 
 
-def _pdf_worker(args: tuple[str, int, int, str | None]) -> tuple[list[OcrLine], list[str]]:
+def _pdf_worker(args: tuple[str, int, int, str | None]) -> tuple[Page, list[str]]:
     path, number, dpi, password = args
     import pypdfium2 as pdfium
 
@@ -1199,57 +1074,11 @@ def ocr_pdf_pages(
     jobs: int = 1,
     dpi: int = DEFAULT_DPI,
     password: str | None = None,
-) -> dict[int, list[OcrLine]]:
+) -> dict[int, Page]:
     """OCR the given 1-based pages of a PDF in ``jobs`` processes (each renders its own pages)."""
     check_tesseract()
     work = [(str(path), n, dpi, password) for n in pages]
     return dict(zip(pages, _run(_pdf_worker, work, jobs), strict=True))
-
-
-_PAGE_NUMBER = regex.compile(r"^[\s\-–—−ー一(（]*\d{1,4}[\s\-–—−ー一)）/]*$")
-_DIGITS = regex.compile(r"\d+")
-
-
-def ocr_lines(pages: dict[int, list[OcrLine]], heights: dict[int, float] | None = None) -> list[Line]:
-    """Pages of OCR lines as ``Line`` s (layer "ocr"), without running heads and page numbers.
-
-    A line in the top or bottom 7% of its page is dropped when it is a page
-    number or when the same text (digits aside) is there on half the pages,
-    as the text-layer path does.
-    """
-    heights = heights or {}
-    bands: dict[str, int] = {}
-
-    def in_band(number: int, top: float) -> bool:
-        height = heights.get(number)
-        return height is not None and (top < HEADER_BAND * height or top > (1 - HEADER_BAND) * height)
-
-    def key(text: str) -> str:
-        return _DIGITS.sub("#", regex.sub(r"\s+", "", text))
-
-    for number, lines in pages.items():
-        for line in lines:
-            if in_band(number, line.top):
-                bands[key(line.text)] = bands.get(key(line.text), 0) + 1
-    repeated = {k for k, n in bands.items() if n >= max(2, len(pages) // 2)}
-    out: list[Line] = []
-    for number in sorted(pages):
-        n = 0
-        for line in pages[number]:
-            if in_band(number, line.top) and (key(line.text) in repeated or _PAGE_NUMBER.match(line.text)):
-                continue
-            n += 1
-            out.append(
-                Line(
-                    number=n,
-                    text=line.text,
-                    page=number,
-                    boxes=tuple(line.boxes),
-                    layer="ocr",
-                    confidences=tuple(line.confidences),
-                )
-            )
-    return out
 
 
 def _frames(path: Path) -> Iterator[tuple[Image.Image, float]]:
@@ -1271,8 +1100,8 @@ def _frames(path: Path) -> Iterator[tuple[Image.Image, float]]:
             yield frame.convert("L"), value if value >= 100 else float(DEFAULT_DPI)
 
 
-def read_image(path: Path, options: Any = None) -> tuple[list[Line], int]:
-    """A PNG/JPEG/TIFF page (or a multi-page TIFF) read by OCR: lines and the page count."""
+def read_image(path: Path, options: Any = None) -> tuple[list[Page], int]:
+    """A PNG/JPEG/TIFF page (or a multi-page TIFF) read by OCR: its pages and their count."""
     check_tesseract()
     path = Path(path)
     frames = list(_frames(path))
@@ -1281,7 +1110,8 @@ def read_image(path: Path, options: Any = None) -> tuple[list[Line], int]:
     jobs = getattr(options, "jobs", 1) or 1
     images = [image for image, _ in frames]
     scales = [72 / dpi for _, dpi in frames]
-    results = ocr_pages(images, jobs=jobs, scale=scales)
-    pages = dict(enumerate(results, start=1))
-    heights = {i + 1: image.height * s for i, (image, s) in enumerate(zip(images, scales, strict=True))}
-    return ocr_lines(pages, heights), len(frames)
+    pages = ocr_pages(images, jobs=jobs, scale=scales)
+    layout.mark_furniture(pages, layout.OCR)
+    for model in pages:
+        layout.number_lines(model)
+    return pages, len(frames)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .records import ALL_COLUMNS, COLUMNS, Record
+from .model import ALL_COLUMNS, COLUMNS, Record
 
 if TYPE_CHECKING:
     import pandas as pd

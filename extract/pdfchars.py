@@ -1,21 +1,15 @@
-"""PDF pages → characters and ruling lines, through PDFium (pypdfium2).
+"""Opening PDFs with PDFium (pypdfium2): clear reasons for files that are not PDFs, damaged
+ones, encrypted ones; and each page's geometry (crop box and rotation).
 
-PDFium reads a page's text about ten times faster than pdfminer (measured
-in ``bench/bench_pdf.py``) and gives the same Unicode from the same
-ToUnicode maps; the layout code in ``pdf.py`` only needs each character's
-text and box, and the straight lines that rule tables.  Coordinates are
-turned into pdfplumber's convention (points, ``top`` measured down from the
-top of the visible page, page rotation applied) so boxes in records mean the
-same whichever library produced them.
+Coordinates are turned into pdfplumber's convention (points, ``top``
+measured down from the top of the visible page, page rotation applied), so
+boxes in records mean the same whichever library produced them.
 """
 
 from __future__ import annotations
 
-import ctypes
 import itertools
-import math
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -26,11 +20,6 @@ import regex
 
 from .errors import InputError
 from .sources import read_bytes
-
-Char = dict  # {"text", "x0", "top", "x1", "bottom"}: the shape pdfplumber uses
-Edge = dict  # {"x0", "top", "x1", "bottom", "width", "height", "orientation"}
-
-_MAX_DEPTH = 8  # nested form XObjects followed when collecting ruling lines
 
 
 @dataclass(frozen=True)
@@ -154,160 +143,3 @@ def open_pdf(path: Path, password: str | None = None, max_pages: int | None = No
 def geometry(page: pdfium.PdfPage) -> PageGeometry:
     left, bottom, right, top = page.get_cropbox()
     return PageGeometry(left, bottom, right, top, page.get_rotation() % 360)
-
-
-def page_chars(page: pdfium.PdfPage, geo: PageGeometry) -> tuple[list[Char], int]:
-    """The page's upright characters (loose boxes: the font's full height), and how many lacked Unicode."""
-    textpage = page.get_textpage()
-    handle = textpage.raw
-    chars: list[Char] = []
-    unmapped = 0
-    left, bottom, right, top = (ctypes.c_double() for _ in range(4))
-    rect = raw.FS_RECTF()
-    pending_high = 0
-    try:
-        for i in range(raw.FPDFText_CountChars(handle)):
-            if raw.FPDFText_IsGenerated(handle, i) == 1:
-                continue
-            code = raw.FPDFText_GetUnicode(handle, i)
-            if 0xD800 <= code <= 0xDBFF:  # a character outside the BMP comes as two halves
-                pending_high = code
-                continue
-            if 0xDC00 <= code <= 0xDFFF and pending_high:
-                code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
-            pending_high = 0
-            if raw.FPDFText_HasUnicodeMapError(handle, i) == 1:
-                unmapped += 1
-            if code in (0x0D, 0x0A, 0xFFFE, 0xFFFF):
-                continue
-            angle = raw.FPDFText_GetCharAngle(handle, i)
-            if angle >= 0 and not _upright(angle, geo.rotation):
-                continue
-            if not raw.FPDFText_GetLooseCharBox(handle, i, rect):
-                if not raw.FPDFText_GetCharBox(handle, i, left, right, bottom, top):
-                    continue
-                rect.left, rect.right, rect.bottom, rect.top = (
-                    left.value,
-                    right.value,
-                    bottom.value,
-                    top.value,
-                )
-            x0, y0, x1, y1 = geo.box(rect.left, rect.bottom, rect.right, rect.top)
-            chars.append({"text": chr(code), "x0": x0, "top": y0, "x1": x1, "bottom": y1})
-    finally:
-        textpage.close()
-    return _dedupe(chars), unmapped
-
-
-def _upright(angle: float, rotation: int) -> bool:
-    """Whether a character reads left to right on the visible page."""
-    degrees = (math.degrees(angle) + rotation) % 360
-    return min(degrees, 360 - degrees) < 5
-
-
-def _dedupe(chars: list[Char]) -> list[Char]:
-    """Drop characters printed twice at the same place (fake bold, shadows)."""
-    seen: set[tuple[str, int, int]] = set()
-    out = []
-    for ch in chars:
-        key = (ch["text"], round(ch["x0"]), round(ch["top"]))
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(ch)
-    return out
-
-
-def _multiply(m: raw.FS_MATRIX, n: tuple[float, ...]) -> tuple[float, ...]:
-    """m applied first, then n (both PDF matrices a b c d e f)."""
-    a, b, c, d, e, f = n
-    return (
-        m.a * a + m.b * c,
-        m.a * b + m.b * d,
-        m.c * a + m.d * c,
-        m.c * b + m.d * d,
-        m.e * a + m.f * c + e,
-        m.e * b + m.f * d + f,
-    )
-
-
-def _objects(handle: object, count: int, get: object, ctm: tuple[float, ...], depth: int) -> Iterator[tuple]:
-    """(path object, its matrix to user space) for every path, inside forms too."""
-    matrix = raw.FS_MATRIX()
-    for i in range(count):
-        obj = get(handle, i)
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
-            continue
-        if not raw.FPDFPageObj_GetMatrix(obj, matrix):
-            continue
-        full = _multiply(matrix, ctm)
-        if kind == raw.FPDF_PAGEOBJ_PATH:
-            yield obj, full
-        elif depth < _MAX_DEPTH:
-            yield from _objects(
-                obj, raw.FPDFFormObj_CountObjects(obj), raw.FPDFFormObj_GetObject, full, depth + 1
-            )
-
-
-def page_edges(page: pdfium.PdfPage, geo: PageGeometry, min_length: float = 3.0) -> list[Edge]:
-    """Horizontal and vertical straight segments of the page's paths (stroked lines, rule boxes)."""
-    edges: list[Edge] = []
-    x, y = ctypes.c_float(), ctypes.c_float()
-    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    page_objects = _objects(
-        page.raw, raw.FPDFPage_CountObjects(page.raw), raw.FPDFPage_GetObject, identity, 0
-    )
-    for obj, (a, b, c, d, e, f) in page_objects:
-        points: list[tuple[float, float]] = []
-        start: tuple[float, float] | None = None
-        for i in range(raw.FPDFPath_CountSegments(obj)):
-            seg = raw.FPDFPath_GetPathSegment(obj, i)
-            if not raw.FPDFPathSegment_GetPoint(seg, x, y):
-                continue
-            px, py = a * x.value + c * y.value + e, b * x.value + d * y.value + f
-            kind = raw.FPDFPathSegment_GetType(seg)
-            if kind == raw.FPDF_SEGMENT_MOVETO:
-                start = (px, py)
-            elif kind == raw.FPDF_SEGMENT_LINETO and points:
-                _add_edge(edges, geo, points[-1], (px, py), min_length)
-            points.append((px, py))
-            if raw.FPDFPathSegment_GetClose(seg) and start is not None:
-                _add_edge(edges, geo, (px, py), start, min_length)
-        if len(edges) > 20000:  # a drawing, not a table: stop before it costs time
-            break
-    return edges
-
-
-def _add_edge(
-    edges: list[Edge], geo: PageGeometry, p: tuple[float, float], q: tuple[float, float], min_length: float
-) -> None:
-    (x0, y0), (x1, y1) = geo.point(*p), geo.point(*q)
-    if abs(y0 - y1) < 0.5 and abs(x1 - x0) >= min_length:
-        lo, hi = sorted((x0, x1))
-        edges.append(
-            {
-                "x0": lo,
-                "x1": hi,
-                "top": y0,
-                "bottom": y0,
-                "width": hi - lo,
-                "height": 0.0,
-                "orientation": "h",
-                "doctop": y0,
-            }
-        )
-    elif abs(x0 - x1) < 0.5 and abs(y1 - y0) >= min_length:
-        lo, hi = sorted((y0, y1))
-        edges.append(
-            {
-                "x0": x0,
-                "x1": x0,
-                "top": lo,
-                "bottom": hi,
-                "width": 0.0,
-                "height": hi - lo,
-                "orientation": "v",
-                "doctop": lo,
-            }
-        )

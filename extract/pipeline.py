@@ -1,8 +1,8 @@
-"""The whole pipeline for one document: source → lines → records.
+"""The whole pipeline for one document: source → pages (the page model) → records.
 
 ``Options`` carries everything a caller may choose per run; ``Document`` is
-what one input gave (records, page count), so the CLI and the batch runner
-report the same facts.
+what one input gave (pages, records, page count), so the CLI and the batch
+runner report the same facts.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .records import Record, build_records
-from .sources import Line, read_bytes, read_text_lines, split_lines
+from .model import Page, Record
+from .sources import read_bytes, read_text, split_lines
 
 PDF_MAGIC = b"%PDF-"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -32,10 +32,11 @@ class Document:
     path: Path
     records: list[Record] = field(default_factory=list)
     pages: int | None = None  # None for plain text
+    model: list[Page] = field(default_factory=list)  # the page model the records were read from
 
 
-def read_document_lines(path: Path, options: Options = Options()) -> tuple[list[Line], int | None]:
-    """Lines of any supported document, chosen by content (not only by name), and its page count."""
+def read_pages(path: Path, options: Options = Options()) -> tuple[list[Page], int | None]:
+    """The page model of any supported document, chosen by content (not only by name), and its page count."""
     head = read_bytes(path, 1024)
     if head.lstrip()[:5] == PDF_MAGIC or path.suffix.lower() == ".pdf":
         from .pdf import read_pdf
@@ -45,19 +46,19 @@ def read_document_lines(path: Path, options: Options = Options()) -> tuple[list[
         from .ocr import read_image
 
         return read_image(path, options)
-    return read_text_lines(path), None
+    from .layout.text import text_page
 
-
-def read_lines(path: Path, options: Options = Options()) -> list[Line]:
-    return read_document_lines(path, options)[0]
+    return [text_page(split_lines(read_text(path)))], None
 
 
 def extract_document(path: str | Path, options: Options = Options()) -> Document:
     """Every amount stated in the document at ``path``, with what the run learned about it."""
+    from .records import build_records
+
     path = Path(path)
-    lines, pages = read_document_lines(path, options)
-    records = build_records(lines, source=path.name, fiscal_year=options.fiscal_year)
-    return Document(path=path, records=records, pages=pages)
+    pages, count = read_pages(path, options)
+    records = build_records(pages, source=path.name, fiscal_year=options.fiscal_year)
+    return Document(path=path, records=records, pages=count, model=pages)
 
 
 def extract_file(path: str | Path, fiscal_year: int | None = None, **options: object) -> list[Record]:
@@ -67,5 +68,7 @@ def extract_file(path: str | Path, fiscal_year: int | None = None, **options: ob
 
 def extract_text(text: str, source: str = "<text>", fiscal_year: int | None = None) -> list[Record]:
     """Records from a document already in memory (one string)."""
-    lines = [Line(number=i, text=t) for i, t in enumerate(split_lines(text), start=1)]
-    return build_records(lines, source=source, fiscal_year=fiscal_year)
+    from .layout.text import text_page
+    from .records import build_records
+
+    return build_records([text_page(split_lines(text))], source=source, fiscal_year=fiscal_year)

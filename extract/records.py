@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import regex
 
 from .eras import ERA_YEAR_RE, era_from_match
 from .lexicon import alternation, lexicon
-from .normalize import normalize_map, strip_markdown, tidy_spaces
-from .sources import Line
+from .model import Layer, Page, Record, Table, TextLine
+from .normalize import NormText, normalize_map, strip_markdown, tidy_spaces
 from .tokens import (
     UNIT_NOTE_RE,
     Label,
@@ -37,47 +37,6 @@ from .tokens import (
 _LEX = lexicon()
 
 KINDS = ("budget", "previous", "supplementary", "request", "other")
-COLUMNS = (
-    "source", "page", "line", "section", "program", "parent", "kind", "fiscal_year", "era",
-    "account", "status", "amount_yen", "unit", "approx", "raw", "note",
-)  # fmt: skip
-POSITION_COLUMNS = ("x0", "top", "x1", "bottom")
-LAYER_COLUMNS = ("source_layer", "confidence")
-ALL_COLUMNS = COLUMNS + POSITION_COLUMNS + LAYER_COLUMNS
-
-
-@dataclass
-class Record:
-    """One stated amount.  Field order is the output column order."""
-
-    source: str
-    page: int | None
-    line: int
-    section: str
-    program: str
-    parent: str
-    kind: str
-    fiscal_year: int | None
-    era: str
-    account: str
-    status: str
-    amount_yen: int
-    unit: str
-    approx: bool
-    raw: str
-    note: str
-    x0: float | None = None
-    top: float | None = None
-    x1: float | None = None
-    bottom: float | None = None
-    source_layer: str = "text"  # where the characters came from: "text" or "ocr"
-    confidence: float = 1.0  # OCR's word confidence for the amount (1.0 for a text layer)
-
-    def as_row(self, columns: Sequence[str] = COLUMNS) -> dict[str, object]:
-        return {c: getattr(self, c) for c in columns}
-
-
-assert tuple(f.name for f in fields(Record)) == ALL_COLUMNS
 
 
 # --- line classification ---------------------------------------------------
@@ -120,6 +79,7 @@ _NOTE_MARKS = regex.compile(r"(?:\s?※[\d*]*)+$")  # ※, ※1, ※* (bold mark
 _TRAILING_SPECK = regex.compile(r"(?<=[\p{Han}\p{Hiragana}\p{Katakana}ー])\s?[.・,、]+$")
 _DANGLING_CLOSE = regex.compile(r"""\s?(?:“|(?<!“.*)”|(?<!"[^"]*)")$""")
 _ENCLOSED = regex.compile(r"[<＜](?P<name>[^<>＜＞]+)[>＞]")
+UNIT_ONLY_RE = regex.compile(rf"[{''.join(_LEX.small_units)}]?[{''.join(_LEX.large_units)}]?円")
 _UNIT_NOTE_ONLY = regex.compile(rf"[(\[]?\s?{UNIT_NOTE_RE.pattern}\s?[)\]]?", regex.VERBOSE)
 
 
@@ -236,8 +196,11 @@ class _Walker:
     ORPHAN_WINDOW = 30  # lines within which an unused heading may own a total
     LABEL_QUEUE_TTL = 12  # lines a box label waits for its value
 
-    def __init__(self, texts: list[str], facts: DocumentFacts) -> None:
+    def __init__(
+        self, texts: list[str], facts: DocumentFacts, cells: Sequence[list[str] | None] = ()
+    ) -> None:
         self.texts = texts
+        self.cells = list(cells) or [None] * len(texts)  # a table row's cells, else None
         self.facts = facts
         self.tokens: dict[int, list[Token]] = {}
         self.drafts: list[_Draft] = []
@@ -354,7 +317,8 @@ class _Walker:
                 self.table_unit, self.table_at = unit, index
                 if _UNIT_NOTE_ONLY.fullmatch(stripped):
                     continue
-            if "\t" in text and self.table_row(index, text):
+            row = self.cells[index]
+            if row is not None and len(row) > 1 and self.table_row(index, row):
                 continue
             tokens = self.line_tokens(index)
             if tokens:
@@ -468,6 +432,10 @@ class _Walker:
 
     def kind_table_row(self, index: int, cells: list[str], cell_tokens: list[list[Token]]) -> bool:
         """A row under a header of kind labels: the row names a programme, the columns say the kind."""
+        units = {_SPACES.sub("", c) for c in cells if c.strip()}
+        if units and all(UNIT_ONLY_RE.fullmatch(u) for u in units) and len(units) == 1:
+            self.table_unit, self.table_at = units.pop(), index  # 千円 over every column
+            return True
         labels = [label_only(_SPACES.sub("", c)) for c in cells]  # 比　　較: spaced-out headings
         if not any(cell_tokens) and sum(1 for ls in labels if ls) >= 2:
             self.kind_header = [ls[0] if ls else None for ls in labels]
@@ -499,9 +467,8 @@ class _Walker:
             self.amount(index, token, header[i], None, None, owner, offsets[i])
         return True
 
-    def table_row(self, index: int, text: str) -> bool:
-        """Tab-separated rows: a header of kinds or of programme names, then amount rows."""
-        cells = text.split("\t")
+    def table_row(self, index: int, cells: list[str]) -> bool:
+        """A table's row: a header of kinds or of programme names, then amount rows."""
         cell_tokens = [find_tokens(cell) for cell in cells]
         if self.kind_table_row(index, cells, cell_tokens):
             return True
@@ -809,13 +776,67 @@ def resolve_boxes(drafts: list[_Draft]) -> None:
             pairs.setdefault((pending.pop(d.owner), d.amount_yen), d.owner.name)
 
 
-def _position(line: Line, origin: tuple[int, ...], d: _Draft) -> dict[str, object]:
+@dataclass(frozen=True)
+class _Item:
+    """One line the walker reads: a text line, or a table row (its cells joined by spaces)."""
+
+    line: TextLine
+    page: int | None
+    layer: Layer
+    cells: tuple[str, ...] | None = None  # source text of each cell of a table row, by column
+
+
+def page_items(pages: Sequence[Page]) -> list[_Item]:
+    """Every line and table row of the pages in reading order."""
+    items: list[_Item] = []
+    for page in pages:
+        for block in page.blocks:
+            if isinstance(block, Table):
+                items.extend(_table_items(block, page))
+            else:
+                items.extend(_Item(line, page.number, page.layer) for line in block.lines)
+    return items
+
+
+def _table_items(table: Table, page: Page) -> list[_Item]:
+    out = []
+    numbers = table.row_numbers or [0] * table.n_rows
+    for r, row in enumerate(table.grid()):
+        parts = [cell.line() if cell is not None else TextLine("") for cell in row]
+        if not any(p.text.strip() for p in parts):
+            continue
+        line = TextLine.side_by_side(parts, " ", numbers[r] if r < len(numbers) else 0)
+        out.append(_Item(line, page.number, page.layer, tuple(p.text for p in parts)))
+    return out
+
+
+def _normalise(item: _Item) -> tuple[NormText, list[str] | None]:
+    """The item's text normalised, with a map back to its characters; a row's cells one by one."""
+    if item.cells is None:
+        return normalize_map(item.line.text), None
+    texts: list[str] = []
+    origin: list[int] = []
+    cells: list[str] = []
+    offset = 0
+    for k, cell in enumerate(item.cells):
+        if k:
+            texts.append(" ")
+            origin.append(offset - 1)
+        norm = normalize_map(cell)
+        cells.append(norm.text.replace("\f", " "))
+        texts.append(norm.text)
+        origin.extend(offset + o for o in norm.origin)
+        offset += len(cell) + 1
+    return NormText("".join(texts), tuple(origin)), cells
+
+
+def _position(line: TextLine, layer: Layer, origin: tuple[int, ...], d: _Draft) -> dict[str, object]:
     """The amount's box on the page (the union of its characters' boxes) and its layer."""
+    where: dict[str, object] = {"source_layer": str(layer)}
     if d.token is None:
-        return {"source_layer": line.layer}
+        return where
     start, end = d.offset + d.token.start, d.offset + d.token.end
     indices = {origin[i] for i in range(start, min(end, len(origin)))}
-    where: dict[str, object] = {"source_layer": line.layer}
     if line.confidences:
         known = [line.confidences[i] for i in indices if i < len(line.confidences)]
         scores = [c for c in known if c is not None]
@@ -837,9 +858,14 @@ RAW_LIMIT = 400  # characters of a source line kept whole in `raw`
 RAW_WINDOW = 100  # characters kept on each side of the amount in a longer line
 
 
-def _raw(text: str, d: _Draft) -> str:
-    """The source line, or around the amount when the line is huge (a table flattened into one line)."""
-    text = text.strip()
+def _raw(item: _Item, d: _Draft) -> str:
+    """The source line (a table row: its cells, one space apart), or around the amount when the
+    line is huge."""
+    text = item.line.text.strip()
+    if item.cells is not None:
+        text = " ".join(c.strip() for c in item.cells if c.strip())
+        if len(text) > RAW_LIMIT:
+            return text[:RAW_LIMIT] + "…"
     if len(text) <= RAW_LIMIT or d.token is None:
         return text
     start = max(0, d.offset + d.token.start - RAW_WINDOW)
@@ -847,23 +873,25 @@ def _raw(text: str, d: _Draft) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
-def build_records(lines: Sequence[Line], source: str, fiscal_year: int | None = None) -> list[Record]:
-    """Turn a document's lines into records (the core of the toolkit)."""
-    norms = [normalize_map(line.text) for line in lines]
+def build_records(pages: Sequence[Page], source: str, fiscal_year: int | None = None) -> list[Record]:
+    """Turn a document's pages into records (the core of the toolkit)."""
+    items = page_items(pages)
+    normalised = [_normalise(item) for item in items]
+    norms = [n for n, _ in normalised]
     texts = [n.text.replace("\f", " ") for n in norms]
     facts = document_facts(texts, fiscal_year)
-    walker = _Walker(texts, facts)
+    walker = _Walker(texts, facts, [cells for _, cells in normalised])
     drafts = walker.run()
     resolve_boxes(drafts)
     records = []
     for d in drafts:
-        line = lines[d.line_index]
-        position = _position(line, norms[d.line_index].origin, d)
+        item = items[d.line_index]
+        position = _position(item.line, item.layer, norms[d.line_index].origin, d)
         records.append(
             Record(
                 source=source,
-                page=line.page,
-                line=line.number,
+                page=item.page,
+                line=item.line.number,
                 section=d.section.name if d.section else "",
                 program=d.owner.name,
                 parent=d.owner.parent_name(),
@@ -875,12 +903,12 @@ def build_records(lines: Sequence[Line], source: str, fiscal_year: int | None = 
                 amount_yen=d.amount_yen,
                 unit=d.unit,
                 approx=d.approx,
-                raw=_raw(line.text, d),
+                raw=_raw(item, d),
                 note=" ".join(dict.fromkeys(d.notes)),
                 **position,
             )
         )
-    if any(line.layer == "ocr" for line in lines):
+    if any(item.layer == Layer.OCR for item in items):
         from .names import settle_ocr_names
 
         settle_ocr_names(records, [clean_title(t) for t in texts if t.strip()])

@@ -1,70 +1,18 @@
-"""Step 1: a source document becomes numbered lines.
+"""Step 1: a source document's bytes, and text input decoded into lines.
 
 Text input is decoded (UTF-8 with or without BOM, UTF-16, CP932/Shift-JIS,
 EUC-JP) and split into lines exactly as an editor numbers them, so a record's
-``line`` points at the line a reader would open.  PDF input (``pdf.py``)
-produces the same ``Line`` objects with a page and character boxes.
+``line`` points at the line a reader would open.  PDFs (``pdf.py``) and
+images (``ocr.py``) are read from the same bytes.
 """
 
 from __future__ import annotations
 
 import codecs
-import math
 import stat
-from array import array
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
 
 from .errors import InputError
-
-Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
-_NO_BOX = (math.nan,) * 4
-
-
-class PackedBoxes(Sequence[Box | None]):
-    """One box per character, packed as float32 (16 bytes a character instead of ~170).
-
-    A 612-page book keeps every line until its records are built; tuples of
-    Python floats made memory grow with the page count.
-    """
-
-    __slots__ = ("_data",)
-
-    def __init__(self, boxes: Iterable[Box | None]) -> None:
-        data = array("f")
-        for box in boxes:
-            data.extend(box or _NO_BOX)
-        self._data = data
-
-    def __len__(self) -> int:
-        return len(self._data) // 4
-
-    @overload
-    def __getitem__(self, index: int) -> Box | None: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Box | None]: ...
-    def __getitem__(self, index: int | slice) -> Box | list[Box | None] | None:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        x0, top, x1, bottom = self._data[4 * index : 4 * index + 4]
-        return None if math.isnan(x0) else (x0, top, x1, bottom)
-
-
-@dataclass(frozen=True)
-class Line:
-    number: int  # 1-based: within the file for text, within the page for PDFs
-    text: str  # as in the source
-    page: int | None = None
-    boxes: Sequence[Box | None] | None = None  # one per character of `text` (PDFs, images)
-    layer: str = "text"  # "text" (a text layer or plain text) or "ocr"
-    confidences: tuple[float | None, ...] | None = None  # one per character, 0-1 (OCR)
-
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -142,6 +90,6 @@ def read_bytes(path: Path, size: int = -1) -> bytes:
         raise InputError(path, exc.strerror or str(exc)) from None
 
 
-def read_text_lines(path: Path) -> list[Line]:
-    text, _ = decode_text(read_bytes(path), path)
-    return [Line(number=i, text=t) for i, t in enumerate(split_lines(text), start=1)]
+def read_text(path: Path) -> str:
+    """A text document, decoded."""
+    return decode_text(read_bytes(path), path)[0]

@@ -20,7 +20,7 @@ from test_bad_input import GOOD, GOOD_RECORDS, WHOLE_PDF, encrypted_pdf
 from extract import __version__
 from extract.batch import FileResult, Progress, find_inputs
 from extract.cli import main
-from extract.records import ALL_COLUMNS, COLUMNS
+from extract.model import ALL_COLUMNS, COLUMNS
 
 PDFS = FIXTURES / "pdf"
 PR_SHEET, TWO_COLUMN = PDFS / "pr-sheet.pdf", PDFS / "two-column.pdf"

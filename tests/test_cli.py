@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES, GOLDEN, ROOT
 
 from extract.cli import build_parser, main
-from extract.records import COLUMNS
+from extract.model import COLUMNS
 
 FIXTURE = FIXTURES / "mext-r2-science-points.txt"
 

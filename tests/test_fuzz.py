@@ -19,8 +19,8 @@ from pathlib import Path
 from conftest import FIXTURES
 
 from extract.batch import BatchOptions, Progress, find_inputs, run_batch
+from extract.model import ALL_COLUMNS
 from extract.pipeline import Options
-from extract.records import ALL_COLUMNS
 
 SEED = 20200
 PER_FILE_BOUND = 20.0  # seconds; the batch kills a worker after this

@@ -21,10 +21,11 @@ import pytest
 from conftest import FIXTURES, GOLDEN, SHARED
 from PIL import Image
 
-from extract import ocr
+from extract import layout, ocr
 from extract.errors import InputError, OcrUnavailable
+from extract.model import Layer, Page, Record, Table, TextBlock, TextLine
 from extract.pipeline import Options, extract_document
-from extract.records import Record, build_records
+from extract.records import build_records
 from extract.repair import LOW_CONFIDENCE, REPAIRED_CONFIDENCE
 
 SCANS = FIXTURES / "scans"
@@ -123,29 +124,32 @@ def test_repaired_amounts_have_a_lower_confidence() -> None:
     assert max(r.confidence for r in records) > REPAIRED_CONFIDENCE
 
 
+def _lines(pages: list[Page]) -> list[TextLine]:
+    return [line for page in pages for line in page.lines()]
+
+
 def test_read_image_lines() -> None:
     """The PNG has its 300 dpi in the file: boxes come out in PDF points of an A4 page."""
-    lines, pages = ocr.read_image(SCANS / "mext-p13-scan.png")
-    assert pages == 1
+    models, pages = ocr.read_image(SCANS / "mext-p13-scan.png")
+    assert pages == 1 and [m.number for m in models] == [1] and models[0].layer == Layer.OCR
+    lines = _lines(models)
     assert [line.number for line in lines] == list(range(1, len(lines) + 1))
-    assert {line.page for line in lines} == {1} and {line.layer for line in lines} == {"ocr"}
     for line in lines:
         assert len(line.boxes) == len(line.text) == len(line.confidences)
     xs = [box[2] for line in lines for box in line.boxes if box]
-    assert 500 < max(xs) < 596
+    assert 500 < max(xs) < 596 and 580 < models[0].width < 600
 
 
 def test_a_failing_number_gets_a_warning_and_a_low_confidence(caplog: pytest.LogCaptureFixture) -> None:
     """render p40: OCR lost the comma of 4,854; the amount is kept as read, flagged, not guessed."""
     text = "令和2年度予算額(案):4854百万円(7,292百万円)"
-    line = ocr.OcrLine(
-        10.0, text, [(float(i), 10.0, i + 1.0, 20.0) for i in range(len(text))], [0.9] * len(text)
-    )
+    fixed = TextLine(text, [(float(i), 10.0, i + 1.0, 20.0) for i in range(len(text))], [0.9] * len(text))
+    page = Page(40, 600, 800, layer=Layer.OCR, blocks=[TextBlock([fixed])])
     warnings: list[str] = []
-    (fixed,) = ocr._repaired([line], 40, warnings)
+    ocr._repair_page(page, 40, warnings)
     assert warnings == ["page 40: OCR amount '4854' fails the number format check"]
     start = text.index("4854")
-    assert fixed.confidences[start : start + 4] == [LOW_CONFIDENCE] * 4
+    assert list(fixed.confidences[start : start + 4]) == [LOW_CONFIDENCE] * 4
     assert fixed.confidences[0] == 0.9
     caplog.set_level(logging.WARNING, logger="yosan")
     for warning in warnings:
@@ -159,8 +163,9 @@ def test_ocr_pages_keeps_page_order() -> None:
     head = image.crop((0, 250, image.width, 500))  # ◆戦略的国際共同研究プログラム … and its amounts
     tail = image.crop((0, 2280, image.width, 2450))  # ○日本・アジア青少年サイエンス交流事業
     first, second = ocr.ocr_pages([head, tail], jobs=2)
-    assert any("1,078" in line.text for line in first)
-    assert any("交流事業" in line.text for line in second)
+    assert (first.number, second.number) == (1, 2)
+    assert any("1,078" in line.text for line in first.lines())
+    assert any("交流事業" in line.text for line in second.lines())
 
 
 def test_unreadable_image(tmp_path: Path) -> None:
@@ -197,18 +202,26 @@ def test_missing_japanese_data_is_a_clear_error(monkeypatch: pytest.MonkeyPatch)
 # --- real scans ------------------------------------------------------------------
 
 
-def _page(path: Path, number: int) -> list[ocr.OcrLine]:
+def _page(path: Path, number: int) -> Page:
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(path)
     try:
-        return ocr.ocr_pdf_page_lines(pdf[number - 1], page=number)
+        page = ocr.ocr_pdf_page(pdf[number - 1], page=number)
     finally:
         pdf.close()
+    layout.number_lines(page)
+    return page
 
 
-def _cells(lines: list[ocr.OcrLine]) -> list[list[str]]:
-    return [[cell.replace(" ", "") for cell in line.text.split("\t")] for line in lines]
+def _cells(page: Page) -> list[list[str]]:
+    """Every table row of the page, its cells without spaces."""
+    return [
+        [(cell.text if cell else "").replace(" ", "") for cell in row]
+        for block in page.blocks
+        if isinstance(block, Table)
+        for row in block.grid()
+    ]
 
 
 @need_shared
@@ -217,10 +230,10 @@ def test_fuji_no_text_layer_page_reads_the_labour_budget() -> None:
 
     114,424 千円 is confirmed by the next year's book (its 前年度予算額).
     """
-    lines = _page(FUJI, 1)
-    rows = [cells for cells in _cells(lines) if any("労政費" in cell for cell in cells)]
+    page = _page(FUJI, 1)
+    rows = [cells for cells in _cells(page) if any("労政費" in cell for cell in cells)]
     assert any(cells[1:4] == ["114,424", "111,568", "2,856"] for cells in rows), rows
-    records = build_records(ocr.ocr_lines({1: lines}, {1: 595.0}), source=FUJI.name)
+    records = build_records([page], source=FUJI.name)
     labour = [r for r in records if r.amount_yen == 256_499_000]
     assert len(labour) == 2 and all("労働費" in r.program for r in labour)
 
@@ -228,8 +241,8 @@ def test_fuji_no_text_layer_page_reads_the_labour_budget() -> None:
 @need_shared
 def test_kodaira_supplementary_budget_table() -> None:
     """Page 35, 第1表 歳入歳出予算補正 (歳入), checked by eye and by its sums (補正前の額 + 補正額 = 計)."""
-    lines = _page(KODAIRA, 35)
-    cells = _cells(lines)
+    page = _page(KODAIRA, 35)
+    cells = _cells(page)
     expected = [
         ["16国庫支出金", "", "12,832,941", "19,825,300", "32,658,241"],
         ["", "2国庫補助金", "1,085,094", "19,825,300", "20,910,394"],
@@ -237,7 +250,7 @@ def test_kodaira_supplementary_budget_table() -> None:
     ]
     for row in expected:
         assert row in cells, cells
-    records = build_records(ocr.ocr_lines({35: lines}, {35: 840.0}), source=KODAIRA.name)
+    records = build_records([page], source=KODAIRA.name)
     supplementary = [r for r in records if r.kind == "supplementary"]
     assert [r.amount_yen for r in supplementary] == [19_825_300_000] * 3
 
@@ -245,8 +258,7 @@ def test_kodaira_supplementary_budget_table() -> None:
 @need_shared
 def test_kodaira_supplementary_budget_articles() -> None:
     """Page 34: 198億2,530万円 (full-width, letter-spaced digits) and 889億1,130万円."""
-    lines = _page(KODAIRA, 34)
-    records = build_records(ocr.ocr_lines({34: lines}, {34: 840.0}), source=KODAIRA.name)
+    records = build_records([_page(KODAIRA, 34)], source=KODAIRA.name)
     assert {19_825_300_000, 88_911_300_000} <= {r.amount_yen for r in records}
 
 
@@ -266,7 +278,7 @@ def test_a_broken_text_layer_page_is_read_by_ocr(
     """auto: a page whose text layer is garbage is read from its pixels, with a warning; never: skipped."""
     from extract import pdf
 
-    monkeypatch.setattr(pdf, "broken_text_reason", lambda chars, unmapped=0: "12 unmapped (cid:NNN) glyphs")
+    monkeypatch.setattr(pdf, "broken_text_reason", lambda text, unmapped=0: "12 unmapped (cid:NNN) glyphs")
     caplog.set_level(logging.WARNING, logger="yosan")
     records = extract_document(FIXTURES / "pdf" / "pr-sheet.pdf").records
     assert "broken text layer (12 unmapped (cid:NNN) glyphs); reading it by OCR" in caplog.text
@@ -280,9 +292,9 @@ def test_tiff_frames_are_pages_and_jpeg_is_read(tmp_path: Path) -> None:
     tail = image.crop((0, 2280, image.width, 2450))
     tiff = tmp_path / "two-pages.tiff"
     head.save(tiff, save_all=True, append_images=[tail], dpi=(300, 300))
-    lines, pages = ocr.read_image(tiff)
-    assert pages == 2 and {line.page for line in lines} == {1, 2}
-    assert any("1,078" in line.text for line in lines if line.page == 1)
+    models, pages = ocr.read_image(tiff)
+    assert pages == 2 and [m.number for m in models] == [1, 2]
+    assert any("1,078" in line.text for line in models[0].lines())
     jpeg = tmp_path / "head.jpg"
     head.save(jpeg, quality=85, dpi=(300, 300))
     records = extract_document(jpeg).records

@@ -88,7 +88,7 @@ def test_whole_document_pdf_states_the_same_amounts_as_the_text() -> None:
     ],
 )
 def test_broken_text_layer_is_detected(chars: str, broken: bool) -> None:
-    assert (broken_text_reason([{"text": c} for c in chars]) is not None) is broken
+    assert (broken_text_reason(chars) is not None) is broken
 
 
 CORPUS = SHARED / "corpus"

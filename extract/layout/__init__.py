@@ -1,0 +1,148 @@
+"""Step 3: positioned glyphs → the page model, one implementation for text layers and OCR.
+
+``analyse_page`` takes a page's glyphs (PDFium characters, or characters
+split from tesseract's words) and its ruling lines (drawn paths, or strokes
+found in the image) and returns a ``Page``: ruled tables and boxes
+(``rules``), reading order over whitespace gutters (``regions``), unruled
+tables (``tables``), wrapped lines rejoined (``wrap``), all driven by one
+``LayoutParams`` (``params``).  ``mark_furniture`` then takes running heads and
+page numbers out of a document's pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..model import Glyph, Layer, Page, Ruling, Table, TextBlock
+from .furniture import mark_furniture, number_lines
+from .params import OCR, TEXT_LAYER, LayoutParams
+from .regions import Frame, TableAt, Visual, order_region
+from .rows import Spaces, dedupe, em_of, line_of
+from .rules import Grid, find_grids
+from .tables import ruled_table
+from .wrap import join_wrapped
+
+__all__ = [
+    "OCR",
+    "TEXT_LAYER",
+    "LayoutParams",
+    "analyse_page",
+    "mark_furniture",
+    "number_lines",
+]
+
+
+def _contains(
+    outer: tuple[float, float, float, float], inner: tuple[float, float, float, float], slack: float
+) -> bool:
+    return (
+        outer[0] - slack <= inner[0]
+        and outer[1] - slack <= inner[1]
+        and inner[2] <= outer[2] + slack
+        and inner[3] <= outer[3] + slack
+    )
+
+
+def _frames(
+    grids: Sequence[Grid], glyphs: list[Glyph], em: float, params: LayoutParams, spaces: Spaces
+) -> tuple[list[Frame], list[Glyph]]:
+    """Ruled grids as frames (tables, or boxes whose text is read as a region of its own), nested
+    where a grid sits inside a box; and the glyphs outside every grid."""
+    # innermost first: a glyph belongs to the smallest grid around it
+    order = sorted(
+        range(len(grids)),
+        key=lambda k: (grids[k].box[2] - grids[k].box[0]) * (grids[k].box[3] - grids[k].box[1]),
+    )
+    owned: list[list[Glyph]] = [[] for _ in grids]
+    flow: list[Glyph] = []
+    for g in glyphs:
+        for k in order:
+            x0, top, x1, bottom = grids[k].box
+            if x0 <= g.cx <= x1 and top <= g.cy <= bottom:
+                owned[k].append(g)
+                break
+        else:
+            flow.append(g)
+    parent: list[int | None] = [None] * len(grids)
+    for k in order:  # the smallest box grid around each grid holds it
+        for j in order:
+            if (
+                j != k
+                and grids[j].n_cols == 1
+                and _area(grids[j]) > _area(grids[k])
+                and _contains(grids[j].box, grids[k].box, params.snap)
+            ):
+                parent[k] = j
+                break
+    frames: dict[int, Frame] = {}
+    for k in order:
+        grid = grids[k]
+        if grid.n_cols >= 2:
+            frames[k] = Frame(grid.box, table=ruled_table(grid, owned[k], em, params, spaces), name=f"T{k}")
+        else:
+            frames[k] = Frame(grid.box, glyphs=owned[k], name=f"B{k}")
+    top_level = []
+    for k in order:
+        if parent[k] is None:
+            top_level.append(frames[k])
+        else:
+            holder = frames[parent[k]]  # type: ignore[index]
+            holder.children.append(frames[k])
+    return top_level, flow
+
+
+def _area(grid: Grid) -> float:
+    return (grid.box[2] - grid.box[0]) * (grid.box[3] - grid.box[1])
+
+
+def analyse_page(
+    glyphs: Sequence[Glyph],
+    rulings: Sequence[Ruling] = (),
+    *,
+    number: int | None = None,
+    width: float = 0.0,
+    height: float = 0.0,
+    rotation: int = 0,
+    layer: Layer = Layer.TEXT,
+    params: LayoutParams | None = None,
+) -> Page:
+    """One page's glyphs and rules as blocks in reading order."""
+    params = params or (OCR if layer == Layer.OCR else TEXT_LAYER)
+    page = Page(number, width, height, rotation, layer)
+    ink = [g for g in glyphs if g.text.strip()]
+    if not ink:
+        return page
+    em = em_of(ink)
+    ink = dedupe(ink, em, params)
+    spaces = Spaces([g for g in glyphs if not g.text.strip()], em)
+    frames, flow = _frames(find_grids(rulings, params), ink, em, params, spaces)
+    items = order_region(flow, frames, em, params, spaces=spaces)
+    page.blocks = _blocks(items, params, spaces)
+    return page
+
+
+def _blocks(
+    items: Sequence[Visual | TableAt], params: LayoutParams, spaces: Spaces
+) -> list[TextBlock | Table]:
+    """Visual lines grouped by region into blocks, wrapped lines rejoined; tables as they come."""
+    blocks: list[TextBlock | Table] = []
+    run: list[Visual] = []
+
+    def flush() -> None:
+        if run:
+            lines = [line_of(v.glyphs, em_of(v.glyphs), params, spaces=spaces) for v in run]
+            joined = join_wrapped(lines, [v.region for v in run], run[0].em, params)
+            blocks.append(TextBlock(joined, run[0].region_box, run[0].region))
+            run.clear()
+
+    for item in items:
+        if isinstance(item, TableAt):
+            flush()
+            blocks.append(item.table)
+        elif run and item.region != run[-1].region:
+            flush()
+            run.append(item)
+        else:
+            run.append(item)
+    flush()
+    return blocks

@@ -1,0 +1,122 @@
+"""Every threshold of the layout analysis, in one documented object.
+
+As with pdfminer.six's ``LAParams``, the thresholds are the interface: a page
+that reads wrongly is tuned here, never by a literal inside a function.
+Horizontal and vertical distances are in *em*, the page's character size
+(the median width of its full-width glyphs, or 0.9 of their height when the
+page has none), so a rule means the same at 7 pt and at 14 pt, on an A5 page
+and on a 10⁹-point MediaBox.  Ruling tolerances are in points, because rules
+are drawn at absolute positions whatever the font.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class LayoutParams:
+    # --- glyphs into rows --------------------------------------------------------
+    line_overlap: float = 0.5
+    """Two glyphs share a row when their vertical overlap is at least this share of the smaller height."""
+    dedupe_distance: float = 0.15
+    """The same character drawn again within this many em (fake bold, shadows) counts once."""
+
+    # --- rows into words and lines ----------------------------------------------------
+    word_space: float = 0.2
+    """A gap wider than this between Latin letters or digits becomes a space."""
+    cjk_space: float = 0.75
+    """A gap wider than this next to kana or kanji becomes a space (text runs on without one)."""
+
+    # --- columns and reading order -----------------------------------------------------
+    column_gap: float = 0.8
+    """The narrowest vertical whitespace that can separate two columns (CSS's `normal` gap is 1 em)."""
+    gutter_rows: int = 3
+    """A gutter needs text on both of its sides in at least this many rows."""
+    core: float = 0.6
+    """Share of a row's height, around its centre, that blocks a horizontal cut (loose boxes of
+    consecutive rows overlap in some fonts)."""
+    min_column: float = 2.5
+    """Whitespace with less than this on one side is a list's indent (``①  name``), not a gutter."""
+    text_column_width: float = 9.0
+    """Columns of text are at least this wide; narrower ones beside each other are a table."""
+    synchrony: float = 0.6
+    """Side-by-side pieces whose rows share baselines at least this often are a table's columns
+    (when some are narrower than a column of text)."""
+    mixed_starts: float = 0.15
+    """Three or more columns are a table when, in at most this share of their shared rows, text
+    starts in one column while it goes on in another (columns of text start paragraphs apart)."""
+    table_share: float = 0.7
+    """A gutter is a column boundary of a table when it runs through this share of the table's rows."""
+    heading_scale: float = 1.25
+    """A row set this much larger than the body is a heading: it does not belong to a column run."""
+
+    # --- wrapped lines ---------------------------------------------------------------
+    wrap_slack: float = 1.5
+    """A line that ends within this of its column's right edge ran into it: the next line continues it."""
+    wrap_indent: float = 2.0
+    """A continuation line starts at most this far left of the line it continues."""
+    cell_gap: float = 2.5
+    """A gap this wide inside a line makes it a row of cells (a label far from its amount): it is
+    never rejoined with the lines around it."""
+    wrap_leading: float = 2.2
+    """A continuation line starts at most this many row heights below the line it continues."""
+
+    # --- tables --------------------------------------------------------------------
+    snap: float = 3.0
+    """Points: rules this close are one rule, and rule ends this close meet."""
+    min_rule: float = 3.0
+    """Points: shorter strokes are not rules."""
+    min_cell: float = 4.0
+    """Points: cells narrower or lower than this are gaps between double rules, not cells."""
+    max_rules: int = 20000
+    """A page with more straight strokes than this is a drawing: no rules are read from it."""
+    table_rows: int = 2
+    """An unruled table has at least this many rows."""
+
+    # --- page furniture --------------------------------------------------------------
+    furniture_band: float = 0.07
+    """Share of the page height at the top and at the bottom where running heads and page numbers live."""
+    furniture_share: float = 0.5
+    """Text in that band on at least this share of the pages (and on two) is a running head."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int | float) or value != value or value < 0:
+                raise ValueError(f"LayoutParams.{f.name} must be a number ≥ 0, not {value!r}")
+        for name in (
+            "line_overlap",
+            "core",
+            "synchrony",
+            "mixed_starts",
+            "table_share",
+            "furniture_band",
+            "furniture_share",
+        ):
+            if not 0 < getattr(self, name) <= 1:
+                raise ValueError(f"LayoutParams.{name} is a share: it must be in (0, 1]")
+        if self.furniture_band >= 0.5:
+            raise ValueError("LayoutParams.furniture_band must be under half the page")
+        if self.gutter_rows < 1 or self.table_rows < 1:
+            raise ValueError("LayoutParams.gutter_rows and table_rows must be at least 1")
+        if self.cjk_space < self.word_space:
+            raise ValueError("LayoutParams.cjk_space must not be below word_space")
+
+    def but(self, **changes: float) -> LayoutParams:
+        """A copy with some thresholds changed (validated)."""
+        return replace(self, **changes)
+
+
+TEXT_LAYER = LayoutParams()
+"""Text layers: exact glyph boxes (PDFium's loose boxes, the font's full height)."""
+
+OCR = LayoutParams(
+    line_overlap=0.3,  # tesseract's word boxes hug the ink: 一 and ー are low, 予算 is tall
+    cjk_space=1.5,  # inside Japanese text a space is never meaningful; only a clear gap is kept
+    word_space=0.25,
+    dedupe_distance=0.0,  # OCR never reads a character twice at one place
+    wrap_slack=1.5,
+    snap=4.0,  # ruling lines found in pixels are a little ragged
+)
+"""Scanned pages: glyphs split from tesseract's words, boxes hugging the ink."""

@@ -1,0 +1,452 @@
+"""Reading order: a page (or a column, or a box) cut along its whitespace, recursively.
+
+The method is a recursive cut on whitespace, in the spirit of the XY-cut and
+of Breuel's whitespace analysis, adapted to pages whose columns share their
+baselines (as every word processor sets them):
+
+1. the region's pieces (runs of a row's glyphs between column-wide gaps, and
+   ruled tables or boxes standing as one piece) are grouped into horizontal
+   *strips*: pieces whose cores (the middle of each row) overlap vertically;
+2. a *gutter* is an x-interval at least ``column_gap`` wide that no piece
+   crosses over a run of consecutive strips, with text on both of its sides
+   in at least ``gutter_rows`` of them (a strip with text on one side only, a
+   short last line or a paragraph break in one column, does not end it).  It
+   is found by one sweep down the strips keeping the intervals still open,
+   so the cost grows with the number of pieces, not with the page's size;
+3. the strips above the best gutter's run, the run, and the strips below it
+   are read in that order; the run is two *columns* (left read before right,
+   each cut again the same way: three columns are a column beside two) when
+   both sides are wide enough for text, or else a *table* when its rows share
+   baselines across the gutter (a list of names with their amounts), whose
+   rows are read across;
+4. a region with no gutter is read strip by strip, and a strip row by row.
+
+Strips at the top of a run that do not start at the right column's left edge
+(a box set at the top right beside the title) or that are set larger than
+the run (a heading) are read before the run.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import statistics
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ..model import Box, Glyph, Table
+from .params import LayoutParams
+from .rows import NO_SPACES, Piece, Spaces, group_rows, split_row
+
+
+@dataclass
+class Frame:
+    """A ruled table or box, read as one unit wherever it stands."""
+
+    box: Box
+    table: Table | None = None  # a ruled table of two columns or more
+    glyphs: list[Glyph] = field(default_factory=list)  # the text of a box, read as a region of its own
+    name: str = ""
+    children: list[Frame] = field(default_factory=list)  # tables and boxes inside a box
+
+
+@dataclass
+class Visual:
+    """One visual line in reading order, and the region (column, box) it was read in."""
+
+    glyphs: list[Glyph]
+    region: str
+    region_box: Box
+    em: float
+
+
+@dataclass
+class TableAt:
+    """A table in reading order."""
+
+    table: Table
+    top: float
+
+
+Item = Visual | TableAt
+
+
+@dataclass
+class Strip:
+    pieces: list[Piece]
+    top: float
+    bottom: float
+
+    @property
+    def x0(self) -> float:
+        return min(p.x0 for p in self.pieces)
+
+    @property
+    def x1(self) -> float:
+        return max(p.x1 for p in self.pieces)
+
+    def rows(self, a: float, b: float) -> int:
+        """How many rows of text the strip stands for on both sides of a gutter: one, or, where a
+        table or box stands on each side, as many as the lower of them fills (the two ruled
+        pages of a spread are one strip)."""
+
+        def side(pieces: list[Piece]) -> int:
+            return max(
+                (
+                    round((p.bottom - p.top) / (ROW_PITCH * p.em)) if p.frame is not None else 1
+                    for p in pieces
+                ),
+                default=0,
+            )
+
+        left = side([p for p in self.pieces if p.x1 <= a])
+        right = side([p for p in self.pieces if p.x0 >= b])
+        return max(1, min(left, right))
+
+
+ROW_PITCH = 1.5  # em: the height a row of text takes, leading included
+
+
+@dataclass
+class Gutter:
+    a: float  # the whitespace interval
+    b: float
+    first: int  # strips first..last
+    last: int
+    support: int  # strips with text on both sides
+
+
+def make_strips(pieces: Sequence[Piece]) -> list[Strip]:
+    """Pieces whose cores overlap vertically, top to bottom."""
+    strips: list[Strip] = []
+    for piece in sorted(pieces, key=lambda p: (p.core_top, p.x0)):
+        if strips and piece.core_top < strips[-1].bottom:
+            strip = strips[-1]
+            strip.pieces.append(piece)
+            strip.bottom = max(strip.bottom, piece.core_bottom)
+        else:
+            strips.append(Strip([piece], piece.core_top, piece.core_bottom))
+    for strip in strips:
+        strip.pieces.sort(key=lambda p: p.x0)
+    return strips
+
+
+def _occupied(strip: Strip, gap: float) -> list[tuple[float, float]]:
+    """The x-intervals a strip's pieces cover, joined where closer than ``gap``."""
+    spans: list[tuple[float, float]] = []
+    for p in strip.pieces:
+        if spans and p.x0 - spans[-1][1] < gap:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], p.x1))
+        else:
+            spans.append((p.x0, p.x1))
+    return spans
+
+
+def find_gutters(strips: Sequence[Strip], x0: float, x1: float, gap: float) -> list[Gutter]:
+    """Every gutter of a run of strips: whitespace at least ``gap`` wide that no piece crosses."""
+    done: list[Gutter] = []
+    active: list[Gutter] = []
+    for s, strip in enumerate(strips):
+        spans = _occupied(strip, gap)
+        free: list[tuple[float, float]] = []
+        edge = x0
+        for a, b in spans:
+            if a - edge >= gap:
+                free.append((edge, a))
+            edge = max(edge, b)
+        if x1 - edge >= gap:
+            free.append((edge, x1))
+        left_end, right_start = spans[0][0], spans[-1][1]
+        survivors: dict[tuple[float, float], Gutter] = {}
+        for g in active:
+            alive = False
+            for fa, fb in free:
+                a, b = max(g.a, fa), min(g.b, fb)
+                if b - a < gap:
+                    continue
+                alive = True
+                both = left_end < a and right_start > b
+                key = (a, b)
+                grown = Gutter(a, b, g.first, s, g.support + (strip.rows(a, b) if both else 0))
+                if key not in survivors or survivors[key].support < grown.support:
+                    survivors[key] = grown
+            if not alive:
+                done.append(g)
+        for fa, fb in free:  # interior whitespace of this strip starts a gutter of its own
+            if left_end < fa and fb < right_start and not any(a < fb and fa < b for a, b in survivors):
+                survivors[(fa, fb)] = Gutter(fa, fb, s, s, strip.rows(fa, fb))
+        active = list(survivors.values())
+    return done + active
+
+
+@dataclass
+class _Ctx:
+    params: LayoutParams
+    em: float
+    out: list[Item]
+    spaces: Spaces
+
+
+def order_region(
+    glyphs: Sequence[Glyph],
+    frames: Sequence[Frame],
+    em: float,
+    params: LayoutParams,
+    name: str = "",
+    spaces: Spaces = NO_SPACES,
+) -> list[Item]:
+    """The region's visual lines and tables in reading order."""
+    ctx = _Ctx(params, em, [], spaces)
+    _order(ctx, _pieces(glyphs, frames, em, params), name)
+    return ctx.out
+
+
+def _pieces(glyphs: Sequence[Glyph], frames: Sequence[Frame], em: float, params: LayoutParams) -> list[Piece]:
+    pieces = [p for row in group_rows(glyphs, params) for p in split_row(row, em, params, params.core)]
+    for frame in frames:
+        x0, top, x1, bottom = frame.box
+        pieces.append(Piece([], x0, top, x1, bottom, em, frame=frame, core_top=top, core_bottom=bottom))
+    return pieces
+
+
+def _glyphs_of(pieces: Sequence[Piece]) -> tuple[list[Glyph], list[Frame]]:
+    glyphs = [g for p in pieces for g in p.glyphs]
+    frames = [p.frame for p in pieces if isinstance(p.frame, Frame)]
+    return glyphs, frames
+
+
+def _box(pieces: Sequence[Piece]) -> Box:
+    return (
+        min(p.x0 for p in pieces),
+        min(p.top for p in pieces),
+        max(p.x1 for p in pieces),
+        max(p.bottom for p in pieces),
+    )
+
+
+def _order(ctx: _Ctx, pieces: list[Piece], name: str) -> None:
+    if not pieces:
+        return
+    strips = make_strips(pieces)
+    gap = ctx.params.column_gap * ctx.em
+    x0, _, x1, _ = _box(pieces)
+    gutters = [
+        g
+        for g in find_gutters(strips, x0, x1, gap)
+        if g.support >= ctx.params.gutter_rows and _sides_wide(strips, g, ctx.params.min_column * ctx.em)
+    ]
+    if not gutters:
+        for strip in strips:
+            _read_strip(ctx, strip, name)
+        return
+    table = _find_table(strips, gutters, ctx)
+    if table is not None:
+        first, last, found = table
+        before = [p for s in strips[:first] for p in s.pieces]
+        after = [p for s in strips[last + 1 :] for p in s.pieces]
+        if before:
+            _order(ctx, _regroup(before, ctx), name)
+        ctx.out.append(TableAt(found, strips[first].top))
+        if after:
+            _order(ctx, _regroup(after, ctx), name)
+        return
+    best = max(gutters, key=lambda g: (g.support, g.last - g.first, -g.a))
+    first = _trim_top(strips, best, ctx)
+    before = [p for s in strips[:first] for p in s.pieces]
+    run = strips[first : best.last + 1]
+    after = [p for s in strips[best.last + 1 :] for p in s.pieces]
+    if before:
+        _order(ctx, _regroup(before, ctx), name)
+    _read_run(ctx, run, best, name)
+    if after:
+        _order(ctx, _regroup(after, ctx), name)
+
+
+def _sides_wide(strips: Sequence[Strip], g: Gutter, width: float) -> bool:
+    """Whether both sides of a gutter hold something wider than a list's bullets or numbers."""
+    left = right = 0.0
+    for s in strips[g.first : g.last + 1]:
+        for p in s.pieces:
+            if p.x1 <= g.a:
+                left = max(left, g.a - p.x0)
+            elif p.x0 >= g.b:
+                right = max(right, p.x1 - g.b)
+    return left >= width and right >= width
+
+
+def _find_table(
+    strips: Sequence[Strip], gutters: Sequence[Gutter], ctx: _Ctx
+) -> tuple[int, int, Table] | None:
+    """A run of strips laid out on three columns or more whose cells start together: a table.
+
+    Each gutter's run of strips is tried with the gutters that run through
+    most of it as column boundaries, the longest run first.  Columns of one
+    width fit for text are never a table (three columns of short lines start
+    together too).
+    """
+    from .tables import apart, starts, unruled_table
+
+    params, em = ctx.params, ctx.em
+    for g in sorted(gutters, key=lambda g: (-(g.last - g.first), g.a)):
+        span = g.last - g.first + 1
+        if span < params.table_rows:
+            continue
+        crossing = [
+            h for h in gutters if min(h.last, g.last) - max(h.first, g.first) + 1 >= params.table_share * span
+        ]
+        bounds = sorted({(h.a + h.b) / 2 for h in crossing})
+        if len(bounds) < 2:
+            continue
+        run = strips[g.first : g.last + 1]
+        pieces = [p for s in run for p in s.pieces]
+        x0, _, x1, _ = _box(pieces)
+        if any(p.x0 < b < p.x1 for p in pieces for b in bounds):
+            continue
+        widths = [b - a for a, b in itertools.pairwise([x0, *bounds, x1])]
+        found = starts(run, bounds, em)
+        if found.shared < 2 or apart(run, bounds, em, params.mixed_starts):
+            continue
+        # columns of one width fit for text are a table only when some cell wrapped (lines of
+        # a list set in columns start together too, but nothing ever goes on beside them)
+        even = max(widths) <= 1.3 * min(widths) and min(widths) >= params.text_column_width * em
+        if even and not found.continued:
+            continue
+        first = _header_above(strips, g.first, bounds)
+        table = unruled_table(strips[first : g.last + 1], em, params, bounds, ctx.spaces)
+        if table is not None:
+            return first, g.last, table
+    return None
+
+
+def _header_above(strips: Sequence[Strip], first: int, bounds: Sequence[float]) -> int:
+    """The table's first strip, moved up over the strips right above it that fill two of its
+    columns or more without crossing a boundary (a header whose cells have no label column)."""
+    while first > 0:
+        above = strips[first - 1]
+        if any(p.x0 < b < p.x1 for p in above.pieces for b in bounds):
+            break
+        columns = {bisect.bisect(bounds, (p.x0 + p.x1) / 2) for p in above.pieces}
+        if len(columns) < 2:
+            break
+        first -= 1
+    return first
+
+
+def _regroup(pieces: list[Piece], ctx: _Ctx) -> list[Piece]:
+    """Pieces of a sub-region made again from its own glyphs (its rows may differ from the page's)."""
+    glyphs, frames = _glyphs_of(pieces)
+    return _pieces(glyphs, frames, ctx.em, ctx.params)
+
+
+def _trim_top(strips: Sequence[Strip], gutter: Gutter, ctx: _Ctx) -> int:
+    """The first strip of the run: strips above that do not start at the right column's edge
+    (a box at the top right) or that are set as a heading are read before the run."""
+    run = strips[gutter.first : gutter.last + 1]
+    starts = [
+        min(p.x0 for p in s.pieces if p.x0 >= gutter.b)
+        for s in run
+        if any(p.x0 >= gutter.b for p in s.pieces)
+    ]
+    if not starts:
+        return gutter.first
+    unit = ctx.em
+    edge = Counter(round(x / unit) for x in starts).most_common(1)[0][0] * unit
+    sizes = [p.em for s in run for p in s.pieces if p.glyphs]
+    body = statistics.median(sizes) if sizes else ctx.em
+    first = gutter.first
+    while first < gutter.last:
+        strip = strips[first]
+        right = [p.x0 for p in strip.pieces if p.x0 >= gutter.b]
+        off_edge = bool(right) and abs(min(right) - edge) > ctx.params.wrap_indent * unit
+        heading = any(p.glyphs and p.em >= ctx.params.heading_scale * body for p in strip.pieces)
+        if not (off_edge or heading):
+            break
+        first += 1
+    return first
+
+
+def _read_run(ctx: _Ctx, run: Sequence[Strip], gutter: Gutter, name: str) -> None:
+    """A run of strips split by a gutter: two columns of text, or a table read across.
+
+    A table, when text does not start apart across the gutter and one side is
+    too narrow for a column of text while the rows share baselines across it
+    (a list of names and their amounts).
+    """
+    from .tables import apart, column_bounds, unruled_table
+
+    pieces = [p for s in run for p in s.pieces]
+    left = [p for p in pieces if p.x1 <= gutter.a + 1e-9]
+    right = [p for p in pieces if p.x0 >= gutter.b - 1e-9]
+    if len(left) + len(right) < len(pieces):  # something crosses (cannot happen): read as rows
+        for strip in run:
+            _read_strip(ctx, strip, name)
+        return
+    params, em = ctx.params, ctx.em
+    middle = (gutter.a + gutter.b) / 2
+    wide = params.text_column_width * em
+    left_width = gutter.a - min((p.x0 for p in left), default=gutter.a)
+    right_width = max((p.x1 for p in right), default=gutter.b) - gutter.b
+    if min(left_width, right_width) < wide and len(run) >= params.table_rows:
+        texty = [s for s in run if any(p.glyphs for p in s.pieces)]
+        both = sum(
+            1
+            for s in texty
+            if any(p.x1 <= gutter.a for p in s.pieces) and any(p.x0 >= gutter.b for p in s.pieces)
+        )
+        aligned = bool(texty) and both >= params.synchrony * len(texty)
+        if aligned and not apart(run, [middle], em, params.mixed_starts):
+            bounds = sorted({*column_bounds(run, em, params), middle})
+            table = unruled_table(run, em, params, bounds, ctx.spaces)
+            if table is not None:
+                ctx.out.append(TableAt(table, run[0].top))
+                return
+    _order(ctx, _regroup(left, ctx), name + "L")
+    _order(ctx, _regroup(right, ctx), name + "R")
+
+
+def _read_strip(ctx: _Ctx, strip: Strip, name: str) -> None:
+    """A strip with no gutter: its frames and rows in order (side by side: left to right)."""
+    frames = [p for p in strip.pieces if isinstance(p.frame, Frame)]
+    if not frames:
+        _emit_rows(ctx, strip.pieces, name)
+        return
+    # stacks: pieces side by side with whitespace between them over the whole strip
+    stacks: list[list[Piece]] = []
+    right = -float("inf")
+    for p in sorted(strip.pieces, key=lambda p: p.x0):
+        if stacks and p.x0 < right:
+            stacks[-1].append(p)
+        else:
+            stacks.append([p])
+        right = max(right, p.x1)
+    for k, stack in enumerate(stacks):
+        region = name + (f"S{k}" if len(stacks) > 1 else "")
+        for item in sorted(stack, key=lambda p: (p.top, p.x0)) if len(stack) > 1 else stack:
+            if isinstance(item.frame, Frame):
+                _read_frame(ctx, item.frame, region)
+            else:
+                _emit_rows(ctx, [item], region)
+
+
+def _read_frame(ctx: _Ctx, frame: Frame, name: str) -> None:
+    if frame.table is not None:
+        ctx.out.append(TableAt(frame.table, frame.box[1]))
+    elif frame.glyphs or frame.children:
+        _order(ctx, _pieces(frame.glyphs, frame.children, ctx.em, ctx.params), name + frame.name)
+
+
+def _emit_rows(ctx: _Ctx, pieces: Sequence[Piece], name: str) -> None:
+    """Pieces with no gutter between them, as visual lines (a row's pieces left to right)."""
+    glyphs = [g for p in pieces for g in p.glyphs]
+    if not glyphs:
+        return
+    box = _box(pieces)
+    for row in group_rows(glyphs, ctx.params):
+        ctx.out.append(Visual(row.glyphs, name, box, ctx.em))
+
+
+def walk(items: Sequence[Item]) -> Iterator[Visual]:
+    for item in items:
+        if isinstance(item, Visual):
+            yield item

@@ -1,0 +1,245 @@
+"""Glyphs → rows → pieces and text: the smallest steps of the layout, for any producer.
+
+A *row* is the glyphs that share a baseline band (vertical overlap), left to
+right; on a page set in columns on a shared baseline grid one row crosses
+every column.  A row is cut into *pieces* where its glyphs stand further
+apart than a column gap; pieces are what the reading-order step moves
+around.  Spaces are never taken from the producer: they are put back from
+the gaps between glyph boxes, so a text layer that draws spaces, one that
+positions every glyph, and OCR all give the same text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from ..model import Box, Glyph, TextLine
+from .params import LayoutParams
+
+TINY = 1e-6  # the smallest size a glyph box is given (a zero-height glyph still has a centre)
+
+
+@cache
+def is_wide(ch: str) -> bool:
+    """Full-width (kana, kanji, full-width forms): such glyphs are one em wide."""
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def em_of(glyphs: Iterable[Glyph]) -> float:
+    """The character size of some text: the median width of its full-width glyphs, else 0.9 of the
+    median glyph height (a Latin-only line)."""
+    wide: list[float] = []
+    heights: list[float] = []
+    for g in glyphs:
+        heights.append(g.height)
+        if is_wide(g.text[:1]):
+            wide.append(g.width)
+    if len(wide) >= 3:
+        return max(statistics.median(wide), TINY)
+    if heights:
+        return max(0.9 * statistics.median(heights), TINY)
+    return 1.0
+
+
+@dataclass(slots=True)
+class Row:
+    """Glyphs sharing a baseline band, left to right."""
+
+    glyphs: list[Glyph]
+    top: float
+    bottom: float
+    _n: int = 1
+
+    @property
+    def x0(self) -> float:
+        return self.glyphs[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(g.x1 for g in self.glyphs)
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, TINY)
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def add(self, g: Glyph) -> None:
+        # the band is the running mean of the glyphs' bands, so that one tall glyph (a bracket,
+        # an OCR word box around 予算) does not widen it into the next row
+        self._n += 1
+        self.top += (g.top - self.top) / self._n
+        self.bottom += (g.bottom - self.bottom) / self._n
+        self.glyphs.append(g)
+
+
+def dedupe(glyphs: list[Glyph], em: float, params: LayoutParams) -> list[Glyph]:
+    """Glyphs drawn twice at one place (fake bold, shadows) once."""
+    if params.dedupe_distance <= 0:
+        return glyphs
+    step = max(params.dedupe_distance * em, TINY)
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for g in glyphs:
+        key = (g.text, round(g.x0 / step), round(g.top / step))
+        if key not in seen:
+            seen.add(key)
+            out.append(g)
+    return out
+
+
+OPEN_ROWS = 8  # rows still open for glyphs while sweeping down a page (a glyph sits in one of the last few)
+
+
+def group_rows(glyphs: Sequence[Glyph], params: LayoutParams) -> list[Row]:
+    """Glyphs into rows by vertical overlap, top to bottom, each row left to right."""
+    rows: list[Row] = []
+    for g in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
+        height = max(g.height, TINY)
+        for row in reversed(rows[-OPEN_ROWS:]):
+            overlap = min(row.bottom, g.bottom) - max(row.top, g.top)
+            if overlap >= params.line_overlap * min(height, row.height):
+                row.add(g)
+                break
+        else:
+            rows.append(Row([g], g.top, g.bottom))
+    for row in rows:
+        _order_row(row)
+    rows.sort(key=lambda r: (r.top, r.x0))
+    return rows
+
+
+def _order_row(row: Row) -> None:
+    """Left to right; an OCR word's characters stay together, in their order, where its box
+    overlaps another word's (word boxes are not character boxes)."""
+    start: dict[int, float] = {}
+    for g in row.glyphs:
+        if g.run >= 0:
+            start[g.run] = min(start.get(g.run, g.x0), g.x0)
+    row.glyphs.sort(key=lambda g: (start.get(g.run, g.x0), g.run, g.order if g.run >= 0 else g.x0))
+
+
+@dataclass(slots=True)
+class Piece:
+    """A run of a row's glyphs between gaps wider than a column gap (or a frame standing as one)."""
+
+    glyphs: list[Glyph]
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    em: float
+    frame: object = None  # a ruled table or box read as one unit (see regions.Frame)
+    core_top: float = field(default=0.0)
+    core_bottom: float = field(default=0.0)
+
+
+def split_row(row: Row, em: float, params: LayoutParams, core: float) -> list[Piece]:
+    """A row cut where its glyphs stand a column gap apart (never inside an OCR word)."""
+    gap = params.column_gap * em
+    pieces: list[list[Glyph]] = [[row.glyphs[0]]]
+    right = row.glyphs[0].x1
+    for g in row.glyphs[1:]:
+        same_word = g.run >= 0 and g.run == pieces[-1][-1].run
+        if g.x0 - right > gap and not same_word:
+            pieces.append([g])
+        else:
+            pieces[-1].append(g)
+        right = max(right, g.x1)
+    half = core * row.height / 2
+    return [
+        Piece(
+            p,
+            p[0].x0,
+            row.top,
+            max(g.x1 for g in p),
+            row.bottom,
+            em,
+            core_top=row.cy - half,
+            core_bottom=row.cy + half,
+        )
+        for p in pieces
+    ]
+
+
+class Spaces:
+    """The spaces a text layer drew, found again between two glyphs of a line.
+
+    Layout works on ink only; a drawn space says that a space stands between
+    two glyphs even where the gap is narrow (``III 技術開発…``, ``- ✓ 事業規模``).
+    """
+
+    def __init__(self, spaces: Sequence[Glyph], em: float) -> None:
+        self.step = max(em, TINY)
+        self.buckets: dict[int, list[Glyph]] = {}
+        for g in spaces:
+            self.buckets.setdefault(round(g.cy / self.step), []).append(g)
+
+    def between(self, left: Glyph, right: Glyph) -> bool:
+        if not self.buckets:
+            return False
+        key = round(left.cy / self.step)
+        half = max(left.height, TINY) / 2
+        for k in (key - 1, key, key + 1):
+            for g in self.buckets.get(k, ()):
+                if left.cx < g.cx < right.cx and abs(g.cy - left.cy) < half:
+                    return True
+        return False
+
+
+NO_SPACES = Spaces((), 1.0)
+
+
+def _kind(ch: str) -> str:
+    if ch.isdigit():
+        return "digit"
+    if is_wide(ch):
+        return "wide"
+    return "narrow"
+
+
+def separator(left: Glyph, right: Glyph, em: float, params: LayoutParams, spaces: Spaces = NO_SPACES) -> str:
+    """What stands between two neighbouring glyphs of a line: a space, or nothing."""
+    if left.run >= 0 and left.run == right.run:
+        return ""  # inside one OCR word: as tesseract read it
+    if spaces.between(left, right):
+        return " "
+    gap = right.x0 - left.x1
+    a, b = _kind(left.text[-1:]), _kind(right.text[:1])
+    if a == "digit" and b == "digit":
+        return " " if gap > params.word_space * em else ""  # never glue two numbers into one
+    if a == "wide" or b == "wide":
+        return " " if gap > params.cjk_space * em else ""
+    return " " if gap > params.word_space * em else ""
+
+
+def line_of(
+    glyphs: Sequence[Glyph], em: float, params: LayoutParams, number: int = 0, spaces: Spaces = NO_SPACES
+) -> TextLine:
+    """Glyphs of one visual line as text, a box and a confidence per character."""
+    text: list[str] = []
+    boxes: list[Box | None] = []
+    confs: list[float | None] = []
+    for prev, g in itertools.pairwise([None, *glyphs]):
+        if prev is not None and separator(prev, g, em, params, spaces):
+            text.append(" ")
+            boxes.append(None)
+            confs.append(None)
+        text.append(g.text)
+        box = (g.x0, g.top, g.x1, g.bottom)
+        boxes.extend([box] * len(g.text))
+        confs.extend([g.conf] * len(g.text))
+    has_conf = any(c is not None for c in confs)
+    return TextLine("".join(text), boxes, confs if has_conf else None, number)
+
+
+def join_lines(lines: Sequence[TextLine]) -> TextLine:
+    """Visual lines that wrapped, as one logical line (see ``TextLine.joined``)."""
+    return TextLine.joined(lines)

@@ -1,0 +1,371 @@
+"""Tables of the page model: ruled grids filled with their glyphs, and unruled tables found by
+their aligned columns; header rows identified in both.
+
+A ruled table's cells come from ``rules.Grid``; every glyph goes to the cell
+that holds its centre, and a cell's several visual lines stay one cell.  An
+unruled table is a run of strips that the reading-order step found split by
+gutters into columns too narrow for text whose rows share baselines; its
+column boundaries are the gutters common to most of its rows, and a visual
+row whose every cell continues the text of the cell above (that text ran
+into its column's right edge) belongs to the row above, so wrapped cells
+stay whole.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from ..lexicon import alternation, lexicon
+from ..model import Cell, Glyph, Table, TextLine
+from .params import LayoutParams
+from .rows import NO_SPACES, Piece, Spaces, em_of, group_rows, line_of
+
+
+@cache
+def _patterns() -> tuple[regex.Pattern[str], regex.Pattern[str], regex.Pattern[str]]:
+    lex = lexicon()
+    eras = alternation([e.name for e in lex.eras])
+    # digits that do not make a row a data row: era years, 第1号, years in headings
+    not_data = regex.compile(
+        rf"(?:{eras})\s?(?:\d{{1,2}}|元)\s?年度?|\d{{4}}\s?年度?|第\s?\d{{1,2}}\s?[号次表]|\(\s?\d{{1,2}}\s?\)"
+    )
+    digit = regex.compile(r"[0-9０-９]")
+    # a bracket does not open a cell: a cell's `(39百万円)` may wrap onto a line of its own
+    markers = alternation([*lex.strong_markers, *lex.weak_markers, "※"])
+    new_item = regex.compile(rf"^(?:{markers})|^\d{{1,2}}[.．]\D|^\(\d{{1,2}}\)")
+    return not_data, digit, new_item
+
+
+def is_data_text(text: str) -> bool:
+    """Whether a cell's text holds figures (a header names years and numbers tables, but states none)."""
+    not_data, digit, _ = _patterns()
+    return bool(digit.search(not_data.sub("", text)))
+
+
+def header_rows(rows: Sequence[Sequence[str]], limit: int = 4) -> int:
+    """How many leading rows are headings: rows before the first one with figures (at most ``limit``)."""
+    for k, row in enumerate(rows):
+        if any(is_data_text(text) for text in row):
+            return k if k <= limit else 0
+    return 0
+
+
+def cell_lines(
+    glyphs: Sequence[Glyph], em: float, params: LayoutParams, spaces: Spaces = NO_SPACES
+) -> list[TextLine]:
+    """A cell's glyphs as its visual lines, top to bottom."""
+    if not glyphs:
+        return []
+    local = em_of(glyphs)
+    return [line_of(row.glyphs, local, params, spaces=spaces) for row in group_rows(glyphs, params)]
+
+
+def ruled_table(
+    grid: object, glyphs: Sequence[Glyph], em: float, params: LayoutParams, spaces: Spaces = NO_SPACES
+) -> Table:
+    """A ruled grid with its glyphs in their cells."""
+    from .rules import Grid
+
+    assert isinstance(grid, Grid)
+    owner: dict[tuple[int, int], int] = {}
+    for n, cell in enumerate(grid.cells):
+        for r in range(cell.row, cell.row + cell.row_span):
+            for c in range(cell.col, cell.col + cell.col_span):
+                owner.setdefault((r, c), n)
+    inside: list[list[Glyph]] = [[] for _ in grid.cells]
+    for g in glyphs:
+        c = bisect.bisect_right(grid.xs, g.cx) - 1
+        r = bisect.bisect_right(grid.ys, g.cy) - 1
+        n = owner.get((r, c))
+        if n is not None:
+            inside[n].append(g)
+    cells = [
+        Cell(gc.row, gc.col, cell_lines(inside[n], em, params, spaces), gc.box, gc.row_span, gc.col_span)
+        for n, gc in enumerate(grid.cells)
+    ]
+    table = split_tall_rows(Table(cells, grid.n_rows, grid.n_cols, box=grid.box, ruled=True), params)
+    join_cells(table, em, params)
+    table.header_rows = header_rows(_row_texts(table))
+    return table
+
+
+def join_cells(table: Table, em: float, params: LayoutParams) -> None:
+    """In each cell, the visual lines that wrapped rejoined (a cell may also hold a list: 説明 items)."""
+    from .wrap import join_wrapped
+
+    for cell in table.cells:
+        if len(cell.lines) > 1:
+            cell.lines = join_wrapped(cell.lines, [""] * len(cell.lines), em, params)
+
+
+def _centre(line: TextLine) -> tuple[float, float]:
+    box = line.extent()
+    return ((box[1] + box[3]) / 2, max(box[3] - box[1], 1e-6)) if box else (0.0, 1e-6)
+
+
+def split_tall_rows(table: Table, params: LayoutParams) -> Table:
+    """Ruled rows that hold several table rows, told apart by the baselines their cells share.
+
+    A budget book rules its 目 table's columns but draws one tall row for all
+    its 目: each cell holds several lines, and the lines level with each
+    other across columns are one row (``1 労政費 | 132,209 | 114,424 …``).
+    A row is split when at least two levels of it have text in two columns
+    or more; a line with no neighbour at its level (the second line of a
+    wrapped name) stays with the level above it in its column.  A row whose
+    cells merely wrap (one level shared, or none) stays one row.
+    """
+    by_row: dict[int, list[Cell]] = {}
+    for cell in table.cells:
+        by_row.setdefault(cell.row, []).append(cell)
+    new_cells: list[Cell] = []
+    shift = 0
+    mapping: dict[int, tuple[int, int]] = {}  # old row → (first new row, rows)
+    for r in range(table.n_rows):
+        cells = by_row.get(r, [])
+        single = [c for c in cells if c.row_span == 1]
+        levels = _levels(single)
+        shared = [lv for lv in levels if len({col for col, _ in lv}) >= 2]
+        if len(shared) < 2:
+            mapping[r] = (r + shift, 1)
+            continue
+        groups = _assign(levels, shared)
+        mapping[r] = (r + shift, len(shared))
+        for c in single:
+            for k, lines in enumerate(groups):
+                mine = [ln for col, ln in lines if col == c.col]
+                if mine:
+                    extent = [ln.extent() for ln in mine]
+                    real = [b for b in extent if b]
+                    box = (
+                        (
+                            min(b[0] for b in real),
+                            min(b[1] for b in real),
+                            max(b[2] for b in real),
+                            max(b[3] for b in real),
+                        )
+                        if real
+                        else c.box
+                    )
+                    new_cells.append(Cell(r + shift + k, c.col, mine, box, 1, c.col_span))
+        shift += len(shared) - 1
+    if not shift:
+        return table
+    for cell in table.cells:
+        first, count = mapping[cell.row]
+        if cell.row_span == 1 and count > 1:
+            continue  # split above
+        last_row = cell.row + cell.row_span - 1
+        end_first, end_count = mapping[last_row]
+        cell.row, cell.row_span = first, end_first + end_count - first
+        new_cells.append(cell)
+    new_cells.sort(key=lambda c: (c.row, c.col))
+    table.cells = new_cells
+    table.n_rows += shift
+    return table
+
+
+def _levels(cells: Sequence[Cell]) -> list[list[tuple[int, TextLine]]]:
+    """The lines of some cells grouped by level: lines whose centres lie within half a line of each other."""
+    lines = sorted(((_centre(ln), c.col, ln) for c in cells for ln in c.lines), key=lambda t: t[0][0])
+    levels: list[list[tuple[int, TextLine]]] = []
+    centre = -float("inf")
+    for (y, height), col, line in lines:
+        if levels and y - centre <= 0.5 * height:
+            levels[-1].append((col, line))
+        else:
+            levels.append([(col, line)])
+            centre = y
+    return levels
+
+
+def _assign(
+    levels: list[list[tuple[int, TextLine]]], shared: list[list[tuple[int, TextLine]]]
+) -> list[list[tuple[int, TextLine]]]:
+    """Levels joined into the table rows they belong to: a level with text in one column only
+    goes with the nearest shared level above it (or the first, above them all)."""
+    groups: list[list[tuple[int, TextLine]]] = [[] for _ in shared]
+    index = {id(lv): k for k, lv in enumerate(shared)}
+    current = 0
+    for level in levels:
+        if id(level) in index:
+            current = index[id(level)]
+        groups[current].extend(level)
+    return groups
+
+
+def _row_texts(table: Table) -> list[list[str]]:
+    rows: list[list[str]] = [[] for _ in range(table.n_rows)]
+    for cell in table.cells:
+        if 0 <= cell.row < table.n_rows:
+            rows[cell.row].append(cell.text)
+    return rows
+
+
+def _lead_width(piece: Piece) -> float:
+    """Width of the unit a line-breaker moved down: had it fitted above, it would be there."""
+    text = "".join(g.text for g in piece.glyphs)
+    m = _LEAD.match(text)
+    n = max(1, len(m[0])) if m else 1
+    k = 0
+    for i, g in enumerate(piece.glyphs):  # glyph holding character n - 1
+        k += len(g.text)
+        if k >= n:
+            return piece.glyphs[i].x1 - piece.x0
+    return piece.x1 - piece.x0
+
+
+# What a line-breaker keeps together: an amount with its unit and brackets, a Latin word.
+_LEAD = regex.compile(r"^[(\[【<（]?[▲△]?[\d,.]+[千百十万億兆]*円?[)\]】>）]?|^[A-Za-z0-9]+|^.")
+
+
+def column_bounds(strips: Sequence[object], em: float, params: LayoutParams) -> list[float]:
+    """The x of each gutter that runs through most of the strips (a table's column boundaries).
+
+    A gutter counts when it runs through at least half the strips and has text on both sides
+    in at least half as many strips as the best one (a wrapped cell leaves its neighbours empty).
+    """
+    from .regions import Strip, find_gutters
+
+    runs = [s for s in strips if isinstance(s, Strip)]
+    gap = params.column_gap * em
+    x0 = min(s.x0 for s in runs)
+    x1 = max(s.x1 for s in runs)
+    found = find_gutters(runs, x0, x1, gap)
+    if not found:
+        return []
+    need = max(params.table_rows, max(g.support for g in found) // 2)
+    spans = sorted((g.a, g.b) for g in found if g.support >= need and 2 * (g.last - g.first + 1) >= len(runs))
+    bounds: list[float] = []
+    last_b = -float("inf")
+    for a, b in spans:
+        if a < last_b:  # overlapping candidates: one gutter
+            continue
+        bounds.append((a + b) / 2)
+        last_b = b
+    return bounds
+
+
+def place(
+    strips: Sequence[object], bounds: Sequence[float]
+) -> tuple[list[list[tuple[int, Piece]]], list[float]]:
+    """Each strip's text pieces with their column, and each column's right edge."""
+    placed = [
+        [(bisect.bisect(bounds, (p.x0 + p.x1) / 2), p) for p in s.pieces if p.glyphs]  # type: ignore[attr-defined]
+        for s in strips
+    ]
+    right = [-float("inf")] * (len(bounds) + 1)
+    for row in placed:
+        for col, p in row:
+            right[col] = max(right[col], p.x1)
+    return placed, right
+
+
+def continues(above: Piece, piece: Piece, right: float, em: float) -> bool:
+    """A cell's line goes on from the line above: that one was stopped by the column edge."""
+    from .wrap import amount_after_amount
+
+    _, _, new_item = _patterns()
+    text = "".join(g.text for g in piece.glyphs)
+    return (
+        right - above.x1 < _lead_width(piece) + 0.5 * em
+        and not new_item.match(text)
+        and not amount_after_amount("".join(g.text for g in above.glyphs), text)
+    )
+
+
+@dataclass(frozen=True)
+class Starts:
+    """How text starts across the columns of a run of strips."""
+
+    shared: int  # strips with text in two columns or more
+    mixed: int  # of those, strips where text starts in one column and goes on in another
+    continued: int  # strips where a column's text goes on from the strip above (a wrapped cell)
+
+
+def starts(strips: Sequence[object], bounds: Sequence[float], em: float, pair: int | None = None) -> Starts:
+    """Whether new text starts in all columns at once (a table) or column by column (text).
+
+    In a table a row's cells begin on the same line; while one cell goes on,
+    the others are empty.  In columns of text a paragraph begins in one
+    column while its neighbours go on.  With ``pair`` only that column and
+    the next one are looked at.
+    """
+    placed, right = place(strips, bounds)
+    if pair is not None:
+        placed = [[(c, p) for c, p in row if c in (pair, pair + 1)] for row in placed]
+    last: dict[int, Piece] = {}
+    mixed = shared = continued = 0
+    for row in placed:
+        flags = [col in last and continues(last[col], p, right[col], em) for col, p in row]
+        continued += any(flags)
+        if len({col for col, _ in row}) >= 2:
+            shared += 1
+            mixed += any(flags) and not all(flags)
+        for col, p in row:
+            last[col] = p
+    return Starts(shared, mixed, continued)
+
+
+def apart(strips: Sequence[object], bounds: Sequence[float], em: float, mixed_share: float) -> bool:
+    """Whether text starts apart across some boundary: two neighbouring columns are columns of
+    text, not a table's (see ``starts``)."""
+    for k in range(len(bounds)):
+        found = starts(strips, bounds, em, pair=k)
+        if found.mixed > mixed_share * max(found.shared, 1):
+            return True
+    return False
+
+
+def unruled_table(
+    run: Sequence[object],
+    em: float,
+    params: LayoutParams,
+    bounds: Sequence[float] | None = None,
+    spaces: Spaces = NO_SPACES,
+) -> Table | None:
+    """A run of strips whose gutters make a table: cells by column, wrapped cells rejoined."""
+    from .regions import Strip
+
+    strips = [s for s in run if isinstance(s, Strip)]
+    bounds = list(bounds) if bounds is not None else column_bounds(strips, em, params)
+    if not bounds:
+        return None
+    x0 = min(s.x0 for s in strips)
+    x1 = max(s.x1 for s in strips)
+    n_cols = len(bounds) + 1
+    placed, right = place(strips, bounds)
+    rows: list[dict[int, list[Piece]]] = []
+    last: dict[int, Piece] = {}
+    for row in placed:
+        if not row:
+            continue
+        joined = bool(rows) and all(col in last and continues(last[col], p, right[col], em) for col, p in row)
+        if not joined:
+            rows.append({})
+            last = {}
+        for col, p in row:
+            rows[-1].setdefault(col, []).append(p)
+            last[col] = p
+    if len(rows) < params.table_rows:
+        return None
+    cells = []
+    for r, row_cells in enumerate(rows):
+        for col, pieces in sorted(row_cells.items()):
+            glyphs = [g for p in pieces for g in p.glyphs]
+            box = (
+                min(p.x0 for p in pieces),
+                min(p.top for p in pieces),
+                max(p.x1 for p in pieces),
+                max(p.bottom for p in pieces),
+            )
+            cells.append(Cell(r, col, cell_lines(glyphs, em, params, spaces), box))
+    box = (x0, min(s.top for s in strips), x1, max(max(p.bottom for p in s.pieces) for s in strips))
+    table = Table(cells, len(rows), n_cols, box=box, ruled=False)
+    join_cells(table, em, params)
+    table.header_rows = header_rows(_row_texts(table))
+    return table

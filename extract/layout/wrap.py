@@ -1,0 +1,126 @@
+"""Visual lines → logical lines: text that wrapped at its column's right edge is rejoined.
+
+A line continues on the next when it reaches the right edge shared by the
+lines that start at its left margin, and the next line starts no further left
+than a paragraph indent, follows closely and does not open a new item (a
+bullet, ①, ※, a bracketed label).  Lines of different regions (the columns
+of a page, a box) never join; each region has its own right edge.  An amount
+may wrap too (``5,975百`` / ``万円``): it is rejoined like any text.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from functools import cache
+
+import regex
+
+from ..lexicon import alternation, lexicon
+from ..model import TextLine
+from .params import LayoutParams
+from .rows import join_lines
+
+
+@cache
+def new_item() -> regex.Pattern[str]:
+    """What opens a line of its own: a bullet or numbering, a note mark, an opening bracket."""
+    lex = lexicon()
+    marks = alternation([*lex.strong_markers, *lex.weak_markers, *lex.line_openers])
+    return regex.compile(
+        rf"""
+        ^\s*(?:{marks})              # ○ ・ ① ※ 【 < ( …
+        | ^\d{{1,2}}[.．]             # 1.
+        | ^(?:I{{1,3}}|IV|VI{{0,3}}|IX|X)\s   # I / II
+        """,
+        regex.VERBOSE,
+    )
+
+
+_MIDDLE_DOT = "・"
+
+
+@cache
+def _amount_end() -> regex.Pattern[str]:
+    yen = lexicon().yen
+    return regex.compile(
+        rf"\d\s?[{''.join(lexicon().small_units)}{''.join(lexicon().large_units)}]*{yen}[)）\]】]*\s*$"
+    )
+
+
+_NUMBER_START = regex.compile(r"^\s*[(（\[【]?[▲△]?\d")
+
+
+def amount_after_amount(above: str, below: str) -> bool:
+    """Whether a line that ends with a whole amount is followed by one that starts with a number:
+    a column of figures set flush right, never a wrapped line."""
+    return bool(_amount_end().search(above)) and bool(_NUMBER_START.match(below))
+
+
+def _widest_gap(line: TextLine) -> float:
+    """The widest horizontal gap between neighbouring characters of a line."""
+    widest = 0.0
+    right = None
+    for box in line.boxes or ():
+        if box is None:
+            continue
+        if right is not None:
+            widest = max(widest, box[0] - right)
+        right = box[2]
+    return widest
+
+
+def join_wrapped(
+    lines: Sequence[TextLine], regions: Sequence[str], em: float, params: LayoutParams
+) -> list[TextLine]:
+    """Rejoin the lines that wrapped (see the module's docstring)."""
+    if not lines:
+        return []
+    extents = [line.extent() for line in lines]
+    cells = [_widest_gap(line) > params.cell_gap * em for line in lines]
+    opener = new_item()
+    # per region, lines by left edge with the running maximum of their right edges: the right edge
+    # of the lines starting left of x is one bisect away (a page of many lines stays linear)
+    by_region: dict[str, tuple[list[float], list[float]]] = {}
+    for region in set(regions):
+        spans = sorted(
+            (e[0], e[2]) for e, r in zip(extents, regions, strict=True) if e is not None and r == region
+        )
+        lefts, rights, best = [], [], -float("inf")
+        for x0, x1 in spans:
+            best = max(best, x1)
+            lefts.append(x0)
+            rights.append(best)
+        by_region[region] = (lefts, rights)
+    out: list[list[int]] = [[0]]
+    for i in range(1, len(lines)):
+        prev, this = extents[i - 1], extents[i]
+        group = out[-1]
+        if prev is None or this is None or regions[i] != regions[i - 1]:
+            out.append([i])
+            continue
+        x0 = extents[group[0]][0] if extents[group[0]] else prev[0]  # the paragraph's first line
+        margin = min(x0, prev[0])
+        lefts, rights = by_region[regions[i]]
+        right = rights[max(0, bisect.bisect_left(lefts, margin + params.wrap_indent * em) - 1)]
+        height = max(prev[3] - prev[1], 1e-6)
+        text = lines[i].text
+        reached = prev[2] >= right - params.wrap_slack * em
+        opens = bool(opener.match(text))
+        # a name broken before ・ by a renderer without kinsoku rules: ・ right at the edge
+        if opens and text.lstrip().startswith(_MIDDLE_DOT) and prev[2] >= right - 0.5 * em:
+            opens = False
+        wrapped = (
+            reached
+            and not cells[i]
+            and not cells[i - 1]
+            and not amount_after_amount(lines[i - 1].text, text)
+            and this[0] >= margin - params.wrap_indent * em
+            and not opens
+            and 0 < this[1] - prev[1] < params.wrap_leading * height
+        )
+        if wrapped:
+            group.append(i)
+        else:
+            out.append([i])
+    return [join_lines([lines[k] for k in group]) for group in out]

@@ -1,0 +1,367 @@
+"""The data model every step shares: glyphs, the page model (blocks, tables) and records.
+
+The pipeline is source → glyphs with positions → page model → normalised
+text → amount tokens → records → checks → output.  Each step imports its
+inputs and outputs from here and from nowhere else, so there are no import
+cycles and a text layer, an OCR reading and a plain text file all end in the
+same ``Page`` objects.
+
+Coordinates are PDF points on the visible page: ``x0`` from the left,
+``top`` measured down from the top edge (page rotation applied), as
+pdfplumber reports them, so a box means the same whichever reader produced it.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import overload
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
+_NO_BOX = (math.nan,) * 4
+
+
+class Layer(StrEnum):
+    """Where the characters of a page came from."""
+
+    TEXT = "text"  # a PDF text layer, or a plain text file
+    OCR = "ocr"  # recognised from the page image
+
+
+class Kind(StrEnum):
+    """What an amount is.  Defined once; every step uses these values."""
+
+    BUDGET = "budget"  # 本年度, 当初, 予算額(案)
+    PREVIOUS = "previous"  # 前年度
+    DIFFERENCE = "difference"  # 比較, 増減, 差引
+    BASE = "base"  # 補正前の額
+    SUPPLEMENTARY = "supplementary"  # 補正額
+    REVISED = "revised"  # 計 beside 補正前/補正額, 補正後の額
+    REQUEST = "request"  # 概算要求額
+    OTHER = "other"  # money that is not a budget line; `column` says which
+
+
+class Level(StrEnum):
+    """A record's place in a budget book's hierarchy (empty for PR documents)."""
+
+    NONE = ""
+    ACCOUNT = "会計"
+    KAN = "款"
+    KOU = "項"
+    MOKU = "目"
+    SETSU = "節"
+    SAISETSU = "細節"
+    ITEM = "説明"
+    TOTAL = "合計"
+
+
+class BlockRole(StrEnum):
+    BODY = "body"
+    NOTE = "note"  # a side note beside the body
+
+
+class FurnitureKind(StrEnum):
+    RUNNING_HEAD = "running_head"
+    PAGE_NUMBER = "page_number"
+
+
+# --- glyphs ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Glyph:
+    """One character with its box, as a text layer or OCR gave it."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    conf: float | None = None  # 0-1 for OCR, None for a text layer
+    run: int = -1  # the producer's word: OCR glyphs of one word share it and are never split
+    order: int = 0  # the glyph's place in its word (OCR boxes are shares of the word's box, not exact)
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True, slots=True)
+class Ruling:
+    """A straight ruling line: a horizontal (``top == bottom``) or vertical (``x0 == x1``) segment."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return self.x1 - self.x0 >= self.bottom - self.top
+
+
+class PackedBoxes(Sequence[Box | None]):
+    """One box per character, packed as float32 (16 bytes a character instead of ~170).
+
+    A 612-page book keeps every line until its records are built; tuples of
+    Python floats made memory grow with the page count.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, boxes: Iterable[Box | None]) -> None:
+        data = array("f")
+        for box in boxes:
+            data.extend(box or _NO_BOX)
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data) // 4
+
+    @overload
+    def __getitem__(self, index: int) -> Box | None: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Box | None]: ...
+    def __getitem__(self, index: int | slice) -> Box | list[Box | None] | None:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        x0, top, x1, bottom = self._data[4 * index : 4 * index + 4]
+        return None if math.isnan(x0) else (x0, top, x1, bottom)
+
+
+# --- the page model ------------------------------------------------------------------
+
+
+@dataclass
+class TextLine:
+    """One logical line: a visual row, or several rows rejoined where the text wrapped.
+
+    ``boxes`` and ``confidences`` have one entry per character of ``text``
+    (None for a space the layout inserted); plain text input has neither.
+    """
+
+    text: str
+    boxes: Sequence[Box | None] | None = None
+    confidences: Sequence[float | None] | None = None
+    number: int = 0  # 1-based: the source line for text input, the page's reading order for PDFs
+    rows: int = 1  # visual rows joined into this line
+
+    @classmethod
+    def joined(cls, lines: Sequence[TextLine]) -> TextLine:
+        """Visual lines that wrapped, as one logical line: the text runs on (Japanese needs no
+        space), except that two Latin words keep one."""
+        if len(lines) == 1:
+            return lines[0]
+        text = ""
+        boxes: list[Box | None] = []
+        confs: list[float | None] = []
+        for line in lines:
+            if text and _word_break(text[-1], line.text[:1]):
+                text += " "
+                boxes.append(None)
+                confs.append(None)
+            text += line.text
+            boxes.extend(line.boxes or [None] * len(line.text))
+            confs.extend(line.confidences or [None] * len(line.text))
+        has_conf = any(line.confidences for line in lines)
+        number = lines[0].number if lines else 0
+        return cls(text, boxes, confs if has_conf else None, number, sum(line.rows for line in lines))
+
+    @classmethod
+    def side_by_side(cls, lines: Sequence[TextLine], separator: str, number: int = 0) -> TextLine:
+        """Lines that stand side by side (a table row's cells) as one line, ``separator`` between."""
+        text = separator.join(line.text for line in lines)
+        boxes: list[Box | None] = []
+        confs: list[float | None] = []
+        for k, line in enumerate(lines):
+            if k:
+                boxes.extend([None] * len(separator))
+                confs.extend([None] * len(separator))
+            boxes.extend(line.boxes or [None] * len(line.text))
+            confs.extend(line.confidences or [None] * len(line.text))
+        has_conf = any(line.confidences for line in lines)
+        return cls(text, boxes, confs if has_conf else None, number)
+
+    def extent(self) -> Box | None:
+        real = [b for b in self.boxes or () if b is not None]
+        if not real:
+            return None
+        return (
+            min(b[0] for b in real),
+            min(b[1] for b in real),
+            max(b[2] for b in real),
+            max(b[3] for b in real),
+        )
+
+
+@dataclass
+class TextBlock:
+    """Lines read one after another inside one column (or frame) of a page."""
+
+    lines: list[TextLine]
+    box: Box | None = None
+    region: str = ""  # which column or frame: lines of different regions never rejoin
+    role: BlockRole = BlockRole.BODY
+
+
+@dataclass
+class Cell:
+    """A table cell: its place in the grid, its span and its lines (a wrapped cell is one cell)."""
+
+    row: int
+    col: int
+    lines: list[TextLine]
+    box: Box | None = None
+    row_span: int = 1
+    col_span: int = 1
+
+    @property
+    def text(self) -> str:
+        return self.line().text
+
+    def line(self) -> TextLine:
+        """The cell's lines as one (a wrapped label is one string)."""
+        return TextLine.joined(self.lines) if self.lines else TextLine("")
+
+
+def _word_break(last: str, first: str) -> bool:
+    """A Latin word wrapped at a space (a number wrapped inside itself runs on)."""
+    return last.isascii() and last.isalpha() and first.isascii() and first.isalnum()
+
+
+@dataclass
+class Table:
+    """A table: cells in a grid, header rows identified, its unit note and caption attached."""
+
+    cells: list[Cell]
+    n_rows: int
+    n_cols: int
+    header_rows: int = 0  # the first rows that hold column headings
+    box: Box | None = None
+    ruled: bool = False
+    caption: str = ""  # a title line right above the table, if any
+    unit: str = ""  # the unit declared for bare numbers, e.g. 千円 from `(単位：千円)`
+    row_numbers: list[int] = field(default_factory=list)  # a line number per row (reading order)
+
+    def grid(self) -> list[list[Cell | None]]:
+        """Rows of cells by column; a spanned position holds the spanning cell's origin only."""
+        rows: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            if 0 <= cell.row < self.n_rows and 0 <= cell.col < self.n_cols:
+                rows[cell.row][cell.col] = cell
+        return rows
+
+    def covering(self, row: int, col: int) -> Cell | None:
+        """The cell that covers a grid position, spans included."""
+        for cell in self.cells:
+            if cell.row <= row < cell.row + cell.row_span and cell.col <= col < cell.col + cell.col_span:
+                return cell
+        return None
+
+    def header_paths(self) -> list[tuple[str, ...]]:
+        """Per column, the header texts from the top down (a spanning header counts for each column)."""
+        paths: list[tuple[str, ...]] = []
+        for col in range(self.n_cols):
+            path: list[str] = []
+            for row in range(self.header_rows):
+                cell = self.covering(row, col)
+                text = cell.text if cell is not None else ""
+                if text and (not path or path[-1] != text):
+                    path.append(text)
+            paths.append(tuple(path))
+        return paths
+
+
+Block = TextBlock | Table
+
+
+@dataclass
+class Furniture:
+    """Page furniture: printed on the page, never part of the document's content."""
+
+    kind: FurnitureKind
+    line: TextLine
+
+
+@dataclass
+class Page:
+    """One page in reading order."""
+
+    number: int | None  # 1-based page of a PDF or image; None for plain text
+    width: float = 0.0
+    height: float = 0.0
+    rotation: int = 0
+    layer: Layer = Layer.TEXT
+    blocks: list[Block] = field(default_factory=list)
+    furniture: list[Furniture] = field(default_factory=list)
+
+    def lines(self) -> Iterator[TextLine]:
+        """Every text line of the blocks, in reading order (table cells not included)."""
+        for block in self.blocks:
+            if isinstance(block, TextBlock):
+                yield from block.lines
+
+
+# --- records -----------------------------------------------------------------------
+
+COLUMNS = (
+    "source", "page", "line", "section", "program", "parent", "kind", "fiscal_year", "era",
+    "account", "status", "amount_yen", "unit", "approx", "raw", "note",
+)  # fmt: skip
+POSITION_COLUMNS = ("x0", "top", "x1", "bottom")
+LAYER_COLUMNS = ("source_layer", "confidence")
+ALL_COLUMNS = COLUMNS + POSITION_COLUMNS + LAYER_COLUMNS
+KINDS = tuple(kind.value for kind in Kind)
+
+
+@dataclass
+class Record:
+    """One stated amount.  Field order is the output column order."""
+
+    source: str
+    page: int | None
+    line: int
+    section: str
+    program: str
+    parent: str
+    kind: str
+    fiscal_year: int | None
+    era: str
+    account: str
+    status: str
+    amount_yen: int
+    unit: str
+    approx: bool
+    raw: str
+    note: str
+    x0: float | None = None
+    top: float | None = None
+    x1: float | None = None
+    bottom: float | None = None
+    source_layer: str = "text"  # where the characters came from: "text" or "ocr"
+    confidence: float = 1.0  # OCR's word confidence for the amount (1.0 for a text layer)
+
+    def as_row(self, columns: Sequence[str] = COLUMNS) -> dict[str, object]:
+        return {c: getattr(self, c) for c in columns}
+
+
+assert tuple(f.name for f in fields(Record)) == ALL_COLUMNS

@@ -1,0 +1,256 @@
+"""Step 2 for text layers: a PDF page → glyphs with positions and ruling lines (PDFium).
+
+PDFium reads a page's text about ten times faster than pdfminer; here it is
+asked as little as possible per character (its code, one box and one angle;
+whether its Unicode was guessed only for a sample), and rules are read from each path
+object's bounds where the path is a line or a rectangle, the way budget
+books and office suites draw them, so a 612-page ruled book stays fast.
+Coordinates are turned into the model's convention (points, ``top`` down
+from the top of the visible page, rotation applied).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+from .model import Glyph, Ruling
+from .pdfchars import PageGeometry
+
+_MAX_DEPTH = 8  # nested form XObjects followed when collecting ruling lines
+THIN = 2.0  # points: a path no wider (or no taller) than this is a rule, not a box
+SAMPLE_ALL_BELOW = 400  # characters: a page with fewer has every character's Unicode mapping checked
+SAMPLE_STEP = 4  # otherwise every SAMPLE_STEP-th character's is (the test is a share, 5%)
+UPRIGHT = 5.0  # degrees: characters turned further than this are not read (sideways labels)
+
+
+@dataclass(frozen=True)
+class TextLayer:
+    """What a page's text layer gave: its glyphs, and an estimate of how many lacked Unicode."""
+
+    glyphs: list[Glyph]
+    unmapped: int
+    chars: int
+
+
+def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
+    """The page's upright characters with loose boxes (the font's full height), whitespace left out."""
+    textpage = page.get_textpage()
+    handle = textpage.raw
+    try:
+        count = raw.FPDFText_CountChars(handle)
+        if count <= 0:
+            return TextLayer([], 0, 0)
+        # one call per character: FPDFText_GetText skips characters without Unicode, so its
+        # buffer does not line up with the character indices the boxes are asked by
+        unicode_of = raw.FPDFText_GetUnicode
+        rect = raw.FS_RECTF()
+        box = raw.FPDFText_GetLooseCharBox
+        angle_of = raw.FPDFText_GetCharAngle
+        step = 1 if count < SAMPLE_ALL_BELOW else SAMPLE_STEP
+        glyphs: list[Glyph] = []
+        unmapped = 0
+        high = 0
+        transform = geo.box
+        for i in range(count):
+            code = unicode_of(handle, i)
+            if 0xD800 <= code <= 0xDBFF:  # a character outside the BMP comes as two halves
+                high = code
+                continue
+            if 0xDC00 <= code <= 0xDFFF and high:
+                code = 0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00)
+            high = 0
+            if code in (0xFFFE, 0xFFFF, 0):
+                if code == 0:
+                    glyphs.append(_nul(handle, i, rect, transform))
+                continue
+            ch = chr(code)
+            if ch.isspace():
+                # a space the producer drew is kept (the layout puts it back between its neighbours);
+                # one PDFium made up from a gap, and line ends, are not
+                if ch in "\r\n" or raw.FPDFText_IsGenerated(handle, i) == 1 or not box(handle, i, rect):
+                    continue
+                x0, top, x1, bottom = transform(rect.left, rect.bottom, rect.right, rect.top)
+                glyphs.append(Glyph(" ", x0, top, x1, bottom))
+                continue
+            if i % step == 0 and raw.FPDFText_HasUnicodeMapError(handle, i) == 1:
+                unmapped += step
+            angle = angle_of(handle, i)
+            if angle > 0 and not _upright(angle, geo.rotation):
+                continue
+            if not box(handle, i, rect):
+                continue
+            x0, top, x1, bottom = transform(rect.left, rect.bottom, rect.right, rect.top)
+            glyphs.append(Glyph(ch, x0, top, x1, bottom))
+        return TextLayer(glyphs, unmapped, count)
+    finally:
+        textpage.close()
+
+
+def _nul(handle: object, i: int, rect: raw.FS_RECTF, transform: object) -> Glyph:
+    """A NUL character (a glyph missing from the font): kept, so the broken-layer test sees it."""
+    raw.FPDFText_GetLooseCharBox(handle, i, rect)
+    x0, top, x1, bottom = transform(rect.left, rect.bottom, rect.right, rect.top)  # type: ignore[operator]
+    return Glyph("\x00", x0, top, x1, bottom)
+
+
+def _upright(angle: float, rotation: int) -> bool:
+    """Whether a character reads left to right on the visible page."""
+    degrees = (math.degrees(angle) + rotation) % 360
+    return min(degrees, 360 - degrees) < UPRIGHT
+
+
+def _matrix(obj: object) -> tuple[float, ...] | None:
+    m = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, m):
+        return None
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
+    """``inner`` applied first, then ``outer`` (PDF matrices a b c d e f)."""
+    a, b, c, d, e, f = outer
+    return (
+        inner[0] * a + inner[1] * c,
+        inner[0] * b + inner[1] * d,
+        inner[2] * a + inner[3] * c,
+        inner[2] * b + inner[3] * d,
+        inner[4] * a + inner[5] * c + e,
+        inner[4] * b + inner[5] * d + f,
+    )
+
+
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _paths(
+    handle: object, count: int, get: object, ctm: tuple[float, ...], depth: int
+) -> Iterator[tuple[object, tuple[float, ...]]]:
+    """(path object, the matrix of the form around it) for every path, inside forms too."""
+    for i in range(count):
+        obj = get(handle, i)  # type: ignore[operator]
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_PATH:
+            yield obj, ctm
+        elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
+            own = _matrix(obj)
+            if own is None:
+                continue
+            yield from _paths(
+                obj,
+                raw.FPDFFormObj_CountObjects(obj),
+                raw.FPDFFormObj_GetObject,
+                _compose(own, ctm),
+                depth + 1,
+            )
+
+
+LIGHT = 200  # 0-255: a fill this light on every channel (or transparent) is paper, not ink
+
+
+def page_rulings(page: pdfium.PdfPage, geo: PageGeometry, limit: int = 20000) -> list[Ruling]:
+    """Horizontal and vertical strokes of the page's paths, as they show on the page.
+
+    A line, a thin filled rectangle or a rectangle's side is a rule.  A
+    filled shape of many segments is a glyph drawn as outlines, never a
+    rule.  A light filled rectangle drawn later hides what it covers (office
+    and scanning software erase parts of a grid that way), so it cuts the
+    rules drawn before it.
+    """
+    out: list[Ruling] = []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    x, y = ctypes.c_float(), ctypes.c_float()
+    fill_mode, stroked = ctypes.c_int(), ctypes.c_int()
+    red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+    paths = _paths(page.raw, raw.FPDFPage_CountObjects(page.raw), raw.FPDFPage_GetObject, _IDENTITY, 0)
+    for obj, ctm in paths:
+        if len(out) > limit:  # a drawing, not a table: stop before it costs time
+            break
+        if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            continue
+        corners = [_apply(ctm, px, py) for px, py in ((left.value, bottom.value), (right.value, top.value))]
+        (ax, ay), (bx, by) = corners
+        x0, x1, y0, y1 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+        raw.FPDFPath_GetDrawMode(obj, fill_mode, stroked)
+        filled_only = fill_mode.value != 0 and not stroked.value
+        coloured = filled_only and raw.FPDFPageObj_GetFillColor(obj, red, green, blue, alpha)
+        if coloured and (alpha.value == 0 or min(red.value, green.value, blue.value) > LIGHT):
+            _erase(out, *geo.box(x0, y0, x1, y1))
+            continue
+        segments = raw.FPDFPath_CountSegments(obj)
+        if x1 - x0 <= THIN or y1 - y0 <= THIN:
+            if not (filled_only and segments > 5):
+                _add(out, geo, x0, y0, x1, y1)  # a rule drawn as a line or a thin filled rectangle
+            continue
+        points = _points(obj, segments, x, y, ctm)
+        if _is_rectangle(points):
+            for (px, py), (qx, qy) in zip(points, points[1:] + points[:1], strict=True):
+                _add(out, geo, min(px, qx), min(py, qy), max(px, qx), max(py, qy))
+            continue
+        if filled_only:
+            continue  # a glyph drawn as outlines, a logo
+        for (px, py), (qx, qy) in itertools.pairwise(points):
+            if abs(px - qx) <= THIN / 4 or abs(py - qy) <= THIN / 4:
+                _add(out, geo, min(px, qx), min(py, qy), max(px, qx), max(py, qy))
+    return out
+
+
+def _erase(out: list[Ruling], x0: float, top: float, x1: float, bottom: float) -> None:
+    """Cut the parts of the rules drawn so far that a paper-coloured rectangle covers."""
+    if x1 - x0 <= THIN or bottom - top <= THIN:
+        return
+    kept: list[Ruling] = []
+    for r in out:
+        if r.horizontal and top <= (r.top + r.bottom) / 2 <= bottom and r.x0 < x1 and r.x1 > x0:
+            if r.x0 < x0:
+                kept.append(Ruling(r.x0, r.top, x0, r.bottom))
+            if r.x1 > x1:
+                kept.append(Ruling(x1, r.top, r.x1, r.bottom))
+        elif not r.horizontal and x0 <= (r.x0 + r.x1) / 2 <= x1 and r.top < bottom and r.bottom > top:
+            if r.top < top:
+                kept.append(Ruling(r.x0, r.top, r.x1, top))
+            if r.bottom > bottom:
+                kept.append(Ruling(r.x0, bottom, r.x1, r.bottom))
+        else:
+            kept.append(r)
+    out[:] = kept
+
+
+def _apply(m: tuple[float, ...], px: float, py: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return a * px + c * py + e, b * px + d * py + f
+
+
+def _points(
+    obj: object, segments: int, x: ctypes.c_float, y: ctypes.c_float, ctm: tuple[float, ...]
+) -> list[tuple[float, float]]:
+    """The path's points in user space (its own matrix and the forms' applied)."""
+    own = _matrix(obj) or _IDENTITY
+    full = _compose(own, ctm)
+    points = []
+    for i in range(segments):
+        seg = raw.FPDFPath_GetPathSegment(obj, i)
+        if raw.FPDFPathSegment_GetPoint(seg, x, y):
+            points.append(_apply(full, x.value, y.value))
+    return points
+
+
+def _is_rectangle(points: list[tuple[float, float]]) -> bool:
+    """Four corners (a fifth repeating the first) joined by horizontal and vertical sides."""
+    if len(points) == 5 and math.dist(points[0], points[4]) < 0.5:
+        points = points[:4]
+    if len(points) != 4:
+        return False
+    pairs = zip(points, points[1:] + points[:1], strict=True)
+    return all(abs(p[0] - q[0]) < 0.5 or abs(p[1] - q[1]) < 0.5 for p, q in pairs)
+
+
+def _add(out: list[Ruling], geo: PageGeometry, x0: float, y0: float, x1: float, y1: float) -> None:
+    bx0, btop, bx1, bbottom = geo.box(x0, y0, x1, y1)
+    out.append(Ruling(bx0, btop, bx1, bbottom))
