@@ -4,19 +4,27 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn fonts-ipaexfont fonts-dejavu-core poppler-utils
+APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn fonts-ipaexfont fonts-dejavu-core poppler-utils \
+  fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libreoffice-writer-nogui
 FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
+NOTO := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 .PHONY: setup system venv demo test lint bench clean fixtures
 
 setup: system venv
 
 # System packages: tesseract with Japanese data (OCR), the IPAex fonts
-# (PDF fixtures), poppler-utils (pdftoppm for looking at pages).
+# (PDF fixtures), poppler-utils (pdftoppm for looking at pages); for the layout
+# fixtures and renderings (fixtures/make_layouts.py, tests/render_html.py):
+# the Noto CJK fonts (CFF), pango for WeasyPrint, harfbuzz's subsetter (WeasyPrint
+# subsets fonts with it in seconds, and the committed fixtures were made with it)
+# and LibreOffice Writer (soffice --convert-to pdf).
 system: $(VENV)/.system
 $(VENV)/.system:
 	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx jpn \
 	   || [ ! -f $(FONT) ] || ! command -v pdftoppm >/dev/null \
+	   || [ ! -f $(NOTO) ] || ! command -v soffice >/dev/null \
+	   || ! /sbin/ldconfig -p | grep -q libharfbuzz-subset || ! /sbin/ldconfig -p | grep -q libpangoft2 \
 	   || ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
 	  echo "installing system packages: $(APT_PACKAGES) python3-venv"; \
 	  $(SUDO) apt-get update -qq && \
@@ -46,9 +54,11 @@ bench: setup
 	$(BIN)/python bench/bench_pdf.py
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_ocr.py
+	$(BIN)/python bench/bench_layouts.py
 
 fixtures: setup
 	$(BIN)/python fixtures/make_pdfs.py
+	$(BIN)/python fixtures/make_layouts.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -170,6 +170,21 @@ def build_parser() -> argparse.ArgumentParser:
     bat.add_argument("--force", action="store_true", help="redo inputs whose outputs are current")
     _document_options(bat)
 
+    lay = commands.add_parser(
+        "layout",
+        help="show what the layout engine saw: blocks, columns, reading order, table cells",
+        description="Draw the page model over the rendered page (text blocks blue with their "
+        "place in the reading order, each line numbered; tables red with their cells, header "
+        "cells marked H; furniture grey), or dump it as JSON. "
+        "Examples: yosan layout book.pdf --page 3 -o page3.png; "
+        "yosan layout scan.pdf --format json > model.json",
+    )
+    lay.add_argument("path", type=Path, metavar="FILE", help="a PDF, an image or a text file")
+    lay.add_argument("--page", type=_positive_int, metavar="N", help="only page N (1-based)")
+    lay.add_argument("-o", "--output", type=Path, metavar="FILE", help="the drawing (PNG) or the JSON")
+    lay.add_argument("--format", choices=("png", "json"), help="png (needs --page) or json (default)")
+    _document_options(lay)
+
     chk = commands.add_parser(
         "check",
         help="compare a fixture's records with its golden file",
@@ -242,6 +257,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_layout(args: argparse.Namespace) -> int:
+    import json
+
+    from .layout.draw import choose, draw_page, page_json, page_picture
+    from .pipeline import read_pages
+
+    fmt = args.format or ("png" if args.output and args.output.suffix.lower() == ".png" else "json")
+    if fmt == "png" and (args.page is None or args.output is None):
+        _error("layout: a drawing needs --page N and -o FILE.png")
+        return EXIT_USAGE
+    try:
+        pages = choose(read_pages(args.path, _options(args))[0], args.page, args.path)
+        if fmt == "png":
+            draw_page(pages[0], page_picture(args.path, pages[0])).save(args.output, format="PNG")
+            return EXIT_OK
+    except InputError as exc:
+        _error(str(exc))
+        return EXIT_FAILED
+    text = json.dumps([page_json(p) for p in pages], ensure_ascii=False, indent=1) + "\n"
+    if args.output:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     inputs, problems = find_inputs(args.inputs, args.format)
     if not inputs:
@@ -278,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.setLevel(logging.WARNING)
     logger.propagate = False
     try:
-        commands = {"extract": cmd_extract, "check": cmd_check, "batch": cmd_batch}
+        commands = {"extract": cmd_extract, "check": cmd_check, "batch": cmd_batch, "layout": cmd_layout}
         return commands[args.command](args)
     except YosanError as exc:
         if args.debug:

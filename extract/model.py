@@ -133,6 +133,14 @@ class PackedBoxes(Sequence[Box | None]):
     def __len__(self) -> int:
         return len(self._data) // 4
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_unpack_boxes, (self._data.tobytes(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
     @overload
     def __getitem__(self, index: int) -> Box | None: ...
     @overload
@@ -146,6 +154,12 @@ class PackedBoxes(Sequence[Box | None]):
             raise IndexError(index)
         x0, top, x1, bottom = self._data[4 * index : 4 * index + 4]
         return None if math.isnan(x0) else (x0, top, x1, bottom)
+
+
+def _unpack_boxes(data: bytes) -> PackedBoxes:
+    boxes = PackedBoxes(())
+    boxes._data.frombytes(data)
+    return boxes
 
 
 # --- the page model ------------------------------------------------------------------

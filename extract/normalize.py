@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 import regex
 
@@ -64,8 +65,16 @@ def _clusters(text: str) -> list[tuple[int, str]]:
     return out
 
 
+@cache
+def _special() -> frozenset[str]:
+    """Characters the plain NFKC check does not cover: radicals, protected markers, _EXTRA."""
+    return frozenset(lexicon().radicals) | _PROTECTED | frozenset(_EXTRA)
+
+
 def normalize_map(text: str) -> NormText:
     """Normalise ``text`` and keep the origin index of every output character."""
+    if unicodedata.is_normalized("NFKC", text) and _special().isdisjoint(text):
+        return NormText(text, tuple(range(len(text))))  # most lines: nothing to fold
     radicals = lexicon().radicals
     chars: list[str] = []
     origin: list[int] = []
@@ -100,9 +109,12 @@ _SPACE_NEAR_CJK = regex.compile(
 _MARKDOWN = regex.compile(r"\*\*|__|^#+\s*|`")
 
 
+_SPACE_RUN = regex.compile(r"\s+")
+
+
 def tidy_spaces(text: str) -> str:
     """Collapse runs of space and drop the spaces PDF conversion puts next to kana/kanji."""
-    text = regex.sub(r"\s+", " ", text).strip()
+    text = _SPACE_RUN.sub(" ", text).strip()
     return _SPACE_NEAR_CJK.sub("", text)
 
 

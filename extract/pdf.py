@@ -11,6 +11,7 @@ page read by OCR or skipped, never turned into garbage records.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from pathlib import Path
 
@@ -60,23 +61,72 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
     doc = open_pdf(path, options.password, options.max_pages)
     for note in damage_notes(path):
         log.warning("%s: %s; read what could be recovered", path, note)
-    wanted: list[int] = []
     try:
         count = len(doc)
-        pages = []
-        for number in range(1, count + 1):
-            page, wants_ocr = _read_page(path, doc, number, options.ocr)
-            pages.append(page)
-            if wants_ocr:
-                wanted.append(number)
+        jobs = min(options.jobs, count // PAGES_PER_JOB)
+        if jobs <= 1:
+            read = [_read_page(path, doc, number, options.ocr) for number in range(1, count + 1)]
     finally:
         doc.close()
+    if jobs > 1:
+        read = _read_in_parallel(path, count, jobs, options)
+    pages = [page for page, _ in read]
+    wanted = [page.number for page, wants_ocr in read if wants_ocr and page.number is not None]
     if wanted:
         _ocr_pages(path, pages, wanted, options, everything=len(wanted) == len(pages))
     mark_furniture(pages, TEXT_LAYER)
     for page in pages:
         number_lines(page)
     return pages, count
+
+
+PAGES_PER_JOB = 8  # fewer pages than this per process are read in this one (a process costs ~50 ms)
+
+
+def _read_in_parallel(path: Path, count: int, jobs: int, options: Options) -> list[tuple[Page, bool]]:
+    """Pages read in ``jobs`` processes, each opening the file and reading a run of pages; the
+    warnings they raise are logged here, in page order."""
+    import multiprocessing
+
+    bounds = [round(k * count / jobs) for k in range(jobs + 1)]
+    work = [(str(path), options.password, options.ocr, a + 1, b) for a, b in itertools.pairwise(bounds)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        results = pool.map(_read_run, work)
+    out: list[tuple[Page, bool]] = []
+    for read, warnings in results:
+        for message in warnings:
+            log.warning("%s", message)
+        out.extend(read)
+    return out
+
+
+def _read_run(args: tuple[str, str | None, str, int, int]) -> tuple[list[tuple[Page, bool]], list[str]]:
+    """Pages first..last of a PDF (in a worker process), and the warnings they raised."""
+    path, password, ocr, first, last = args
+    caught: list[str] = []
+    handler = _Collect(caught)
+    log.addHandler(handler)
+    propagate, log.propagate = log.propagate, False
+    try:
+        doc = open_pdf(Path(path), password)
+        try:
+            return [_read_page(Path(path), doc, n, ocr) for n in range(first, last + 1)], caught
+        finally:
+            doc.close()
+    finally:
+        log.removeHandler(handler)
+        log.propagate = propagate
+
+
+class _Collect(logging.Handler):
+    """Keeps a worker's warnings, so that the parent logs them where its own go."""
+
+    def __init__(self, into: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(record.getMessage())
 
 
 def _ocr_pages(path: Path, pages: list[Page], wanted: list[int], options: Options, everything: bool) -> None:

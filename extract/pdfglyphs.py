@@ -58,6 +58,8 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
         unmapped = 0
         high = 0
         transform = geo.box
+        upright = geo.rotation == 0  # the common case, transformed inline: a call per glyph costs
+        dx, dy = -geo.left, geo.top
         for i in range(count):
             code = unicode_of(handle, i)
             if 0xD800 <= code <= 0xDBFF:  # a character outside the BMP comes as two halves
@@ -76,15 +78,17 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
                 # one PDFium made up from a gap, and line ends, are not
                 if ch in "\r\n" or raw.FPDFText_IsGenerated(handle, i) == 1 or not box(handle, i, rect):
                     continue
-                x0, top, x1, bottom = transform(rect.left, rect.bottom, rect.right, rect.top)
-                glyphs.append(Glyph(" ", x0, top, x1, bottom))
-                continue
-            if i % step == 0 and raw.FPDFText_HasUnicodeMapError(handle, i) == 1:
-                unmapped += step
-            angle = angle_of(handle, i)
-            if angle > 0 and not _upright(angle, geo.rotation):
-                continue
-            if not box(handle, i, rect):
+                ch = " "
+            else:
+                if i % step == 0 and raw.FPDFText_HasUnicodeMapError(handle, i) == 1:
+                    unmapped += step
+                angle = angle_of(handle, i)
+                if angle > 0 and not _upright(angle, geo.rotation):
+                    continue
+                if not box(handle, i, rect):
+                    continue
+            if upright:
+                glyphs.append(Glyph(ch, rect.left + dx, dy - rect.top, rect.right + dx, dy - rect.bottom))
                 continue
             x0, top, x1, bottom = transform(rect.left, rect.bottom, rect.right, rect.top)
             glyphs.append(Glyph(ch, x0, top, x1, bottom))

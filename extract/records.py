@@ -99,8 +99,13 @@ def clean_title(text: str) -> str:
     return tidy_spaces(text)
 
 
+_CONTENT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}A-Za-z]")
+_CHAPTER_NUMBER = regex.compile(r"^\d+\.\s?")
+_NOTE_NUMBER = regex.compile(r"※\s?(\d+)")
+
+
 def _is_content(text: str) -> bool:
-    return bool(regex.search(r"[\p{Han}\p{Hiragana}\p{Katakana}A-Za-z]", text))
+    return bool(_CONTENT.search(text))
 
 
 @dataclass(frozen=True)
@@ -261,7 +266,7 @@ class _Walker:
     def scan_back(self, index: int) -> str | Owner | None:
         """The title above line ``index``: a name, the section Owner, or None."""
         seen = 0
-        section_title = regex.sub(r"^\d+\.\s?", "", self.section.name).replace(" ", "")
+        section_title = _CHAPTER_NUMBER.sub("", self.section.name).replace(" ", "")
         for j in range(index - 1, max(-1, index - 60), -1):
             text = self.texts[j].strip()
             if not text:
@@ -403,7 +408,7 @@ class _Walker:
     # -- notes -----------------------------------------------------------------
 
     def note(self, index: int, text: str) -> None:
-        m = regex.match(r"※\s?(\d+)", text)
+        m = _NOTE_NUMBER.match(text)
         if m:
             key = "※" + m[1]
             targets = [d for d in self.drafts[-40:] if d.markers == key]

@@ -36,6 +36,7 @@ _PERIOD = "[.．]"
 # written with spaces for layout), or the line's ends.
 _CELL_START = r"(?:^|(?<=\t)|(?<=\S\s{2,}))"
 _CELL_END = r"(?=\s*$|\t|\s{2,})"
+_SPACED_CELLS = regex.compile(r"\S\s{2,}\S")  # text set out in cells with runs of spaces
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,7 @@ def fix_period_commas(text: str) -> tuple[str, list[Change]]:
     number is an amount: a money unit follows, or it fills a table cell.
     Amounts are never written with three decimals.
     """
-    table = "\t" in text or regex.search(r"\S\s{2,}\S", text) is not None
+    table = "\t" in text or _SPACED_CELLS.search(text) is not None
 
     def replace(m: regex.Match[str]) -> str | None:
         unit = regex.match(rf"\s?(?:{_UNITS})", text[m.end() :])
@@ -569,7 +570,7 @@ _MIXED_CELL_RE = regex.compile(
 
 def suspect_numbers(text: str) -> list[tuple[int, int]]:
     """Spans of amounts in ``text`` that fail the number format check."""
-    table = "\t" in text or regex.search(r"\S\s{2,}\S", text) is not None
+    table = "\t" in text or _SPACED_CELLS.search(text) is not None
     spans: list[tuple[int, int]] = []
     for m in _NUMBER_RE.finditer(text):
         start, end = m.span("number")

@@ -12,13 +12,14 @@ from extract.golden import compare, default_golden, format_diff, load_golden
 from extract.output import to_rows
 
 SUFFIXES = {".txt", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-# Scans are scored against their goldens (`tests/test_ocr.py`), as OCR is: their
-# goldens hold the facts of the source pages, not a record-for-record output.
-SCANS = FIXTURES / "scans"
+# Scans and the layout fixtures are scored against their goldens (`tests/test_ocr.py`,
+# `tests/test_layout_reading.py`): their goldens hold the facts of the source pages
+# (page, kind, fiscal year, amount, programme), not a record-for-record output.
+FACTS = (FIXTURES / "scans", FIXTURES / "layouts")
 ALL_PAIRS = sorted(
     p for p in FIXTURES.rglob("*") if p.suffix.lower() in SUFFIXES and default_golden(p).exists()
 )
-PAIRS = [p for p in ALL_PAIRS if SCANS not in p.parents]
+PAIRS = [p for p in ALL_PAIRS if not any(folder in p.parents for folder in FACTS)]
 
 
 def test_every_golden_has_a_fixture() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..model import Glyph, Layer, Page, Ruling, Table, TextBlock
+from ..model import Glyph, Layer, PackedBoxes, Page, Ruling, Table, TextBlock
 from .furniture import mark_furniture, number_lines
 from .params import OCR, TEXT_LAYER, LayoutParams
 from .regions import Frame, TableAt, Visual, order_region
@@ -55,10 +55,11 @@ def _frames(
     )
     owned: list[list[Glyph]] = [[] for _ in grids]
     flow: list[Glyph] = []
+    boxes = [(k, *grids[k].box) for k in order]
     for g in glyphs:
-        for k in order:
-            x0, top, x1, bottom = grids[k].box
-            if x0 <= g.cx <= x1 and top <= g.cy <= bottom:
+        cx, cy = (g.x0 + g.x1) / 2, (g.top + g.bottom) / 2
+        for k, x0, top, x1, bottom in boxes:
+            if x0 <= cx <= x1 and top <= cy <= bottom:
                 owned[k].append(g)
                 break
         else:
@@ -118,7 +119,18 @@ def analyse_page(
     frames, flow = _frames(find_grids(rulings, params), ink, em, params, spaces)
     items = order_region(flow, frames, em, params, spaces=spaces)
     page.blocks = _blocks(items, params, spaces)
+    pack(page)
     return page
+
+
+def pack(page: Page) -> None:
+    """Every line's character boxes packed as float32 (a long document keeps them all until its
+    records are built, and worker processes send them back)."""
+    for block in page.blocks:
+        lines = block.lines if isinstance(block, TextBlock) else [ln for c in block.cells for ln in c.lines]
+        for line in lines:
+            if line.boxes is not None and not isinstance(line.boxes, PackedBoxes):
+                line.boxes = PackedBoxes(line.boxes)
 
 
 def _blocks(

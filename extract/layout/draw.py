@@ -6,10 +6,12 @@ line underlined and numbered; tables in red with every cell; furniture in grey.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ..errors import InputError
 from ..model import Box, Page, Table, TextBlock, TextLine
 
 BLUE, RED, GREY, GREEN = (30, 90, 220), (210, 40, 40), (150, 150, 150), (20, 150, 60)
@@ -133,3 +135,34 @@ def page_json(page: Page) -> dict[str, Any]:
             {"kind": str(f.kind), "text": f.line.text, "box": box(f.line.extent())} for f in page.furniture
         ],
     }
+
+
+SCALE = 2.0  # pixels per point of the drawing (144 dpi)
+
+
+def page_picture(path: Path, page: Page) -> Image.Image:
+    """The page as the reader sees it: a PDF page rendered, an image file's frame, or white paper."""
+    if page.number is not None and path.suffix.lower() != ".pdf" and path.read_bytes()[:5] != b"%PDF-":
+        with Image.open(path) as image:
+            image.seek(page.number - 1)
+            frame = image.convert("RGB")
+        return frame.resize((max(1, int(page.width * SCALE)), max(1, int(page.height * SCALE))))
+    if page.number is not None:
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            return pdf[page.number - 1].render(scale=SCALE).to_pil().convert("RGB")
+        finally:
+            pdf.close()
+    return Image.new("RGB", (max(1, int(page.width * SCALE)), max(1, int(page.height * SCALE))), "white")
+
+
+def choose(pages: list[Page], number: int | None, path: Path) -> list[Page]:
+    """The pages asked for (all when ``number`` is None), or an error naming what exists."""
+    if number is None:
+        return pages
+    chosen = [p for p in pages if p.number == number]
+    if not chosen:
+        raise InputError(path, f"no page {number} (the document has {len(pages)})")
+    return chosen

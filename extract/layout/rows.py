@@ -12,7 +12,6 @@ positions every glyph, and OCR all give the same text.
 from __future__ import annotations
 
 import itertools
-import statistics
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,13 +35,15 @@ def em_of(glyphs: Iterable[Glyph]) -> float:
     wide: list[float] = []
     heights: list[float] = []
     for g in glyphs:
-        heights.append(g.height)
+        heights.append(g.bottom - g.top)
         if is_wide(g.text[:1]):
-            wide.append(g.width)
+            wide.append(g.x1 - g.x0)
     if len(wide) >= 3:
-        return max(statistics.median(wide), TINY)
+        wide.sort()
+        return max(wide[len(wide) // 2], TINY)
     if heights:
-        return max(0.9 * statistics.median(heights), TINY)
+        heights.sort()
+        return max(0.9 * heights[len(heights) // 2], TINY)
     return 1.0
 
 
@@ -101,15 +102,19 @@ OPEN_ROWS = 8  # rows still open for glyphs while sweeping down a page (a glyph 
 def group_rows(glyphs: Sequence[Glyph], params: LayoutParams) -> list[Row]:
     """Glyphs into rows by vertical overlap, top to bottom, each row left to right."""
     rows: list[Row] = []
-    for g in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
-        height = max(g.height, TINY)
-        for row in reversed(rows[-OPEN_ROWS:]):
-            overlap = min(row.bottom, g.bottom) - max(row.top, g.top)
-            if overlap >= params.line_overlap * min(height, row.height):
+    share = params.line_overlap
+    for g in sorted(glyphs, key=lambda g: (g.top + g.bottom, g.x0)):
+        top, bottom = g.top, g.bottom
+        height = bottom - top if bottom - top > TINY else TINY
+        for k in range(len(rows) - 1, max(-1, len(rows) - 1 - OPEN_ROWS), -1):
+            row = rows[k]
+            overlap = (row.bottom if row.bottom < bottom else bottom) - (row.top if row.top > top else top)
+            band = row.bottom - row.top
+            if overlap >= share * (height if height < band else band):
                 row.add(g)
                 break
         else:
-            rows.append(Row([g], g.top, g.bottom))
+            rows.append(Row([g], top, bottom))
     for row in rows:
         _order_row(row)
     rows.sort(key=lambda r: (r.top, r.x0))
@@ -193,10 +198,25 @@ class Spaces:
                     return True
         return False
 
+    def along(self, glyphs: Sequence[Glyph]) -> list[float]:
+        """The centres, left to right, of the drawn spaces level with a line's glyphs."""
+        if not self.buckets or not glyphs:
+            return []
+        first = glyphs[0]
+        key = round(first.cy / self.step)
+        half = max(first.height, TINY) / 2
+        return sorted(
+            g.cx
+            for k in (key - 1, key, key + 1)
+            for g in self.buckets.get(k, ())
+            if abs(g.cy - first.cy) < half
+        )
+
 
 NO_SPACES = Spaces((), 1.0)
 
 
+@cache
 def _kind(ch: str) -> str:
     if ch.isdigit():
         return "digit"
@@ -227,11 +247,17 @@ def line_of(
     text: list[str] = []
     boxes: list[Box | None] = []
     confs: list[float | None] = []
+    drawn = spaces.along(glyphs)
+    k = 0
     for prev, g in itertools.pairwise([None, *glyphs]):
-        if prev is not None and separator(prev, g, em, params, spaces):
-            text.append(" ")
-            boxes.append(None)
-            confs.append(None)
+        if prev is not None:
+            left, right = prev.cx, g.cx
+            while k < len(drawn) and drawn[k] <= left:
+                k += 1
+            if (k < len(drawn) and drawn[k] < right) or separator(prev, g, em, params):
+                text.append(" ")
+                boxes.append(None)
+                confs.append(None)
         text.append(g.text)
         box = (g.x0, g.top, g.x1, g.bottom)
         boxes.extend([box] * len(g.text))

@@ -78,9 +78,10 @@ def ruled_table(
             for c in range(cell.col, cell.col + cell.col_span):
                 owner.setdefault((r, c), n)
     inside: list[list[Glyph]] = [[] for _ in grid.cells]
+    xs, ys = grid.xs, grid.ys
     for g in glyphs:
-        c = bisect.bisect_right(grid.xs, g.cx) - 1
-        r = bisect.bisect_right(grid.ys, g.cy) - 1
+        c = bisect.bisect_right(xs, (g.x0 + g.x1) / 2) - 1
+        r = bisect.bisect_right(ys, (g.top + g.bottom) / 2) - 1
         n = owner.get((r, c))
         if n is not None:
             inside[n].append(g)
