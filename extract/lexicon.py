@@ -43,6 +43,8 @@ class Lexicon:
     strong_markers: tuple[str, ...]
     weak_markers: tuple[str, ...]
     line_openers: tuple[str, ...]
+    bracket_openers: tuple[str, ...]
+    closers: tuple[str, ...]
     radicals: dict[str, str]
 
     def era(self, name_or_abbreviation: str) -> Era:
@@ -81,6 +83,8 @@ def lexicon() -> Lexicon:
         strong_markers=tuple(markers["strong"]),
         weak_markers=tuple(markers["weak"]),
         line_openers=tuple(markers["openers"]),
+        bracket_openers=tuple(markers["bracket_openers"]),
+        closers=tuple(markers["closers"]),
         radicals=dict(raw["radicals"]),
     )
 

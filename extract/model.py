@@ -83,6 +83,7 @@ class Glyph:
     conf: float | None = None  # 0-1 for OCR, None for a text layer
     run: int = -1  # the producer's word: OCR glyphs of one word share it and are never split
     order: int = 0  # the glyph's place in its word (OCR boxes are shares of the word's box, not exact)
+    font: int = -1  # which of the page's fonts, where known (at the ends of the text layer's lines)
 
     @property
     def cx(self) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ _MAX_DEPTH = 8  # nested form XObjects followed when collecting ruling lines
 THIN = 2.0  # points: a path no wider (or no taller) than this is a rule, not a box
 SAMPLE_ALL_BELOW = 400  # characters: a page with fewer has every character's Unicode mapping checked
 SAMPLE_STEP = 4  # otherwise every SAMPLE_STEP-th character's is (the test is a share, 5%)
+_STROKED = {1, 2, 5, 6}  # text render modes that stroke the glyphs' outlines
+_SUBSET = re.compile(rb"^[A-Z]{6}\+")  # the tag a PDF writer puts before a font subset's name
 UPRIGHT = 5.0  # degrees: characters turned further than this are not read (sideways labels)
 
 
@@ -57,6 +60,8 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
         glyphs: list[Glyph] = []
         unmapped = 0
         high = 0
+        fonts = _Fonts(handle)
+        at_break = True  # the next glyph starts a line of the text layer
         transform = geo.box
         upright = geo.rotation == 0  # the common case, transformed inline: a call per glyph costs
         dx, dy = -geo.left, geo.top
@@ -76,7 +81,12 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
             if ch.isspace():
                 # a space the producer drew is kept (the layout puts it back between its neighbours);
                 # one PDFium made up from a gap, and line ends, are not
-                if ch in "\r\n" or raw.FPDFText_IsGenerated(handle, i) == 1 or not box(handle, i, rect):
+                if ch in "\r\n":
+                    if glyphs and not at_break:
+                        glyphs[-1].font = fonts.of(i - 1)
+                    at_break = True
+                    continue
+                if raw.FPDFText_IsGenerated(handle, i) == 1 or not box(handle, i, rect):
                     continue
                 ch = " "
             else:
@@ -88,13 +98,44 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
                 if not box(handle, i, rect):
                     continue
             if upright:
-                glyphs.append(Glyph(ch, rect.left + dx, dy - rect.top, rect.right + dx, dy - rect.bottom))
-                continue
-            x0, top, x1, bottom = transform(rect.left, rect.bottom, rect.right, rect.top)
-            glyphs.append(Glyph(ch, x0, top, x1, bottom))
+                glyph = Glyph(ch, rect.left + dx, dy - rect.top, rect.right + dx, dy - rect.bottom)
+            else:
+                glyph = Glyph(ch, *transform(rect.left, rect.bottom, rect.right, rect.top))
+            if at_break and ch != " ":
+                glyph.font = fonts.of(i)
+                at_break = False
+            glyphs.append(glyph)
+        if glyphs:
+            glyphs[-1].font = fonts.of(count - 1)
         return TextLayer(glyphs, unmapped, count)
     finally:
         textpage.close()
+
+
+class _Fonts:
+    """Which font a character is set in, as a small number per page, asked only where a line of
+    the text layer starts or ends (a bold heading flush with the column edge is not wrapped text)."""
+
+    def __init__(self, handle: object) -> None:
+        self.handle = handle
+        self.by_handle: dict[tuple[int | None, bool], int] = {}
+        self.by_name: dict[tuple[bytes, bool], int] = {}
+        self.buffer = ctypes.create_string_buffer(256)
+
+    def of(self, i: int) -> int:
+        obj = raw.FPDFText_GetTextObject(self.handle, i)
+        if not obj:
+            return -1
+        font = raw.FPDFTextObj_GetFont(obj)
+        # a font stroked as well as filled (render mode 2) is the writer's bold
+        stroked = raw.FPDFTextObj_GetTextRenderMode(obj) in _STROKED
+        key = (ctypes.cast(font, ctypes.c_void_p).value, stroked)
+        if key not in self.by_handle:
+            # subsets of one font (ABCDEF+IPAexGothic, a new subset every 256 glyphs) are one font
+            raw.FPDFFont_GetBaseFontName(font, self.buffer, len(self.buffer))
+            name = (_SUBSET.sub(b"", self.buffer.value), stroked)
+            self.by_handle[key] = self.by_name.setdefault(name, len(self.by_name))
+        return self.by_handle[key]
 
 
 def _nul(handle: object, i: int, rect: raw.FS_RECTF, transform: object) -> Glyph:

@@ -143,7 +143,8 @@ def _blocks(
     def flush() -> None:
         if run:
             lines = [line_of(v.glyphs, em_of(v.glyphs), params, spaces=spaces) for v in run]
-            joined = join_wrapped(lines, [v.region for v in run], run[0].em, params)
+            fonts = [(v.glyphs[0].font, v.glyphs[-1].font) for v in run]
+            joined = join_wrapped(lines, [v.region for v in run], run[0].em, params, fonts)
             blocks.append(TextBlock(joined, run[0].region_box, run[0].region))
             run.clear()
 

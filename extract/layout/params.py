@@ -43,6 +43,9 @@ class LayoutParams:
     synchrony: float = 0.6
     """Side-by-side pieces whose rows share baselines at least this often are a table's columns
     (when some are narrower than a column of text)."""
+    attached: float = 0.9
+    """A narrow column whose lines are at least this often level with a line beside it holds
+    figures set beside their names (a list with amounts flush right), read across as a table."""
     mixed_starts: float = 0.15
     """Three or more columns are a table when, in at most this share of their shared rows, text
     starts in one column while it goes on in another (columns of text start paragraphs apart)."""

@@ -389,12 +389,14 @@ def _read_run(ctx: _Ctx, run: Sequence[Strip], gutter: Gutter, name: str) -> Non
     right_width = max((p.x1 for p in right), default=gutter.b) - gutter.b
     if min(left_width, right_width) < wide and len(run) >= params.table_rows:
         texty = [s for s in run if any(p.glyphs for p in s.pieces)]
-        both = sum(
-            1
-            for s in texty
-            if any(p.x1 <= gutter.a for p in s.pieces) and any(p.x0 >= gutter.b for p in s.pieces)
-        )
-        aligned = bool(texty) and both >= params.synchrony * len(texty)
+        lefty = [any(p.x1 <= gutter.a for p in s.pieces) for s in texty]
+        righty = [any(p.x0 >= gutter.b for p in s.pieces) for s in texty]
+        both = sum(a and b for a, b in zip(lefty, righty, strict=True))
+        # the narrow side's lines each level with a line of the other side: figures set beside
+        # their names (with lines between that have no figure), not a column of its own
+        narrow = righty if right_width < left_width else lefty
+        attached = sum(narrow) >= params.table_rows and both >= params.attached * sum(narrow)
+        aligned = bool(texty) and (both >= params.synchrony * len(texty) or attached)
         if aligned and not apart(run, [middle], em, params.mixed_starts):
             bounds = sorted({*column_bounds(run, em, params), middle})
             table = unruled_table(run, em, params, bounds, ctx.spaces)

@@ -209,19 +209,15 @@ def _row_texts(table: Table) -> list[list[str]]:
 
 def _lead_width(piece: Piece) -> float:
     """Width of the unit a line-breaker moved down: had it fitted above, it would be there."""
-    text = "".join(g.text for g in piece.glyphs)
-    m = _LEAD.match(text)
-    n = max(1, len(m[0])) if m else 1
+    from .wrap import lead_length
+
+    n = lead_length("".join(g.text for g in piece.glyphs))
     k = 0
     for i, g in enumerate(piece.glyphs):  # glyph holding character n - 1
         k += len(g.text)
         if k >= n:
             return piece.glyphs[i].x1 - piece.x0
     return piece.x1 - piece.x0
-
-
-# What a line-breaker keeps together: an amount with its unit and brackets, a Latin word.
-_LEAD = regex.compile(r"^[(\[【<（]?[▲△]?[\d,.]+[千百十万億兆]*円?[)\]】>）]?|^[A-Za-z0-9]+|^.")
 
 
 def column_bounds(strips: Sequence[object], em: float, params: LayoutParams) -> list[float]:

@@ -37,7 +37,51 @@ def new_item() -> regex.Pattern[str]:
     )
 
 
+# What a line-breaker keeps together at the start of a line: an amount with its unit and
+# brackets, a Latin word or an acronym in brackets; else one character.
+_LEAD = regex.compile(
+    r"^[(\[【<（]?[▲△]?[\d,.]+[千百十万億兆]*円?[)\]】>）]?|^[(\[（]?[A-Za-z0-9][A-Za-z0-9.\-]*[)\]）]?|^."
+)
+_OPEN = "(（[［【〔<＜「『"
+_CLOSE = ")）]］】〕>＞」』"
+
+
+def lead_length(text: str) -> int:
+    """How many characters a line starts with that a line-breaker moves down together."""
+    m = _LEAD.match(text)
+    return max(1, len(m[0])) if m else 1
+
+
+_WORD = regex.compile(r"^[(\[（]?[A-Za-z][A-Za-z0-9.\-]*[)\]）]?")
+
+
+def _word_width(line: TextLine) -> float:
+    """Width of a Latin word (or an acronym in brackets) opening a line: had it fitted above, it
+    would be there.  (An amount opening a line is as often a line of its own.)"""
+    boxes = line.boxes or []
+    m = _WORD.match(line.text.lstrip())
+    if not m:
+        return 0.0
+    n = len(m[0])
+    start = len(line.text) - len(line.text.lstrip())
+    real = [b for b in list(boxes)[start : start + n] if b is not None]
+    return real[-1][2] - real[0][0] if real else 0.0
+
+
+def _unclosed(text: str) -> bool:
+    """Whether a bracket opened in the line is still open at its end (the text goes on below)."""
+    depth = 0
+    for ch in text:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+    return depth > 0
+
+
 _MIDDLE_DOT = "・"
+_BRACKETS = tuple(lexicon().bracket_openers)
+_CLOSERS = tuple(lexicon().closers)
 
 
 @cache
@@ -71,9 +115,14 @@ def _widest_gap(line: TextLine) -> float:
 
 
 def join_wrapped(
-    lines: Sequence[TextLine], regions: Sequence[str], em: float, params: LayoutParams
+    lines: Sequence[TextLine],
+    regions: Sequence[str],
+    em: float,
+    params: LayoutParams,
+    fonts: Sequence[tuple[int, int]] | None = None,
 ) -> list[TextLine]:
-    """Rejoin the lines that wrapped (see the module's docstring)."""
+    """Rejoin the lines that wrapped (see the module's docstring); ``fonts`` are the fonts of each
+    line's first and last glyph (-1 where unknown)."""
     if not lines:
         return []
     extents = [line.extent() for line in lines]
@@ -105,13 +154,24 @@ def join_wrapped(
         right = rights[max(0, bisect.bisect_left(lefts, margin + params.wrap_indent * em) - 1)]
         height = max(prev[3] - prev[1], 1e-6)
         text = lines[i].text
-        reached = prev[2] >= right - params.wrap_slack * em
-        opens = bool(opener.match(text))
+        # the line above ran into the edge, or stopped where the next line's first word (an
+        # amount, `(SICORP)`) would not have fitted
+        slack = max(params.wrap_slack * em, _word_width(lines[i]) + 0.5 * em)
+        reached = prev[2] >= right - slack or _unclosed(lines[i - 1].text)
+        opens = bool(opener.match(text)) or (
+            text.lstrip().startswith(_BRACKETS) and lines[i - 1].text.rstrip().endswith(_CLOSERS)
+        )
         # a name broken before ・ by a renderer without kinsoku rules: ・ right at the edge
         if opens and text.lstrip().startswith(_MIDDLE_DOT) and prev[2] >= right - 0.5 * em:
             opens = False
+        # a line set in another font than the end of the line above starts a paragraph (a bold
+        # heading that happens to fill its column)
+        refont = (
+            fonts is not None and -1 not in (fonts[i - 1][1], fonts[i][0]) and fonts[i - 1][1] != fonts[i][0]
+        )
         wrapped = (
             reached
+            and not refont
             and not cells[i]
             and not cells[i - 1]
             and not amount_after_amount(lines[i - 1].text, text)
