@@ -179,6 +179,7 @@ class TextLine:
     confidences: Sequence[float | None] | None = None
     number: int = 0  # 1-based: the source line for text input, the page's reading order for PDFs
     rows: int = 1  # visual rows joined into this line
+    breaks: tuple[int, ...] = ()  # where in ``text`` each joined visual row starts (after the first)
 
     @classmethod
     def joined(cls, lines: Sequence[TextLine]) -> TextLine:
@@ -189,17 +190,47 @@ class TextLine:
         text = ""
         boxes: list[Box | None] = []
         confs: list[float | None] = []
+        breaks: list[int] = []
         for line in lines:
             if text and _word_break(text[-1], line.text[:1]):
                 text += " "
                 boxes.append(None)
                 confs.append(None)
+            if text:
+                breaks.append(len(text))
+            breaks.extend(len(text) + b for b in line.breaks)
             text += line.text
             boxes.extend(line.boxes or [None] * len(line.text))
             confs.extend(line.confidences or [None] * len(line.text))
         has_conf = any(line.confidences for line in lines)
         number = lines[0].number if lines else 0
-        return cls(text, boxes, confs if has_conf else None, number, sum(line.rows for line in lines))
+        rows = sum(line.rows for line in lines)
+        return cls(text, boxes, confs if has_conf else None, number, rows, tuple(breaks))
+
+    def split(self, at: int) -> tuple[TextLine, TextLine]:
+        """The line cut in two where one of its joined rows starts (``at`` in ``breaks``)."""
+        k = self.breaks.index(at)
+        boxes = list(self.boxes) if self.boxes is not None else None
+        confs = list(self.confidences) if self.confidences is not None else None
+        head = TextLine(
+            self.text[:at].rstrip(),
+            boxes[:at] if boxes is not None else None,
+            confs[:at] if confs is not None else None,
+            self.number,
+            k + 1,
+            self.breaks[:k],
+        )
+        head.boxes = head.boxes[: len(head.text)] if head.boxes is not None else None
+        head.confidences = head.confidences[: len(head.text)] if head.confidences is not None else None
+        tail = TextLine(
+            self.text[at:],
+            boxes[at:] if boxes is not None else None,
+            confs[at:] if confs is not None else None,
+            self.number,
+            self.rows - k - 1,
+            tuple(b - at for b in self.breaks[k + 1 :]),
+        )
+        return head, tail
 
     @classmethod
     def side_by_side(cls, lines: Sequence[TextLine], separator: str, number: int = 0) -> TextLine:

@@ -1111,7 +1111,5 @@ def read_image(path: Path, options: Any = None) -> tuple[list[Page], int]:
     images = [image for image, _ in frames]
     scales = [72 / dpi for _, dpi in frames]
     pages = ocr_pages(images, jobs=jobs, scale=scales)
-    layout.mark_furniture(pages, layout.OCR)
-    for model in pages:
-        layout.number_lines(model)
+    layout.finish_document(pages, layout.OCR)
     return pages, len(frames)

@@ -19,7 +19,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from .errors import InputError, OcrUnavailable
-from .layout import TEXT_LAYER, analyse_page, mark_furniture, number_lines
+from .layout import TEXT_LAYER, analyse_page, finish_document
 from .model import Layer, Page
 from .pdfchars import damage_notes, geometry, open_pdf
 from .pdfglyphs import page_glyphs, page_rulings
@@ -74,9 +74,7 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
     wanted = [page.number for page, wants_ocr in read if wants_ocr and page.number is not None]
     if wanted:
         _ocr_pages(path, pages, wanted, options, everything=len(wanted) == len(pages))
-    mark_furniture(pages, TEXT_LAYER)
-    for page in pages:
-        number_lines(page)
+    finish_document(pages, TEXT_LAYER)
     return pages, count
 
 

@@ -73,7 +73,9 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
             if 0xDC00 <= code <= 0xDFFF and high:
                 code = 0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00)
             high = 0
-            if code in (0xFFFE, 0xFFFF, 0):
+            if code == 0xFFFE:
+                code = 0x2D  # PDFium's mark for a hyphen ending a line (`J-` / `PARC`): a hyphen
+            if code in (0xFFFF, 0):
                 if code == 0:
                     glyphs.append(_nul(handle, i, rect, transform))
                 continue

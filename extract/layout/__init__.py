@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import Glyph, Layer, PackedBoxes, Page, Ruling, Table, TextBlock
+from .breaks import restore_breaks
 from .furniture import mark_furniture, number_lines
 from .params import OCR, TEXT_LAYER, LayoutParams
 from .regions import Frame, TableAt, Visual, order_region
@@ -27,8 +28,10 @@ __all__ = [
     "TEXT_LAYER",
     "LayoutParams",
     "analyse_page",
+    "finish_document",
     "mark_furniture",
     "number_lines",
+    "restore_breaks",
 ]
 
 
@@ -123,6 +126,15 @@ def analyse_page(
     return page
 
 
+def finish_document(pages: Sequence[Page], params: LayoutParams) -> None:
+    """What needs the whole document: furniture marked, line breaks the document itself shows
+    put back, lines numbered."""
+    mark_furniture(pages, params)
+    restore_breaks(pages)
+    for page in pages:
+        number_lines(page)
+
+
 def pack(page: Page) -> None:
     """Every line's character boxes packed as float32 (a long document keeps them all until its
     records are built, and worker processes send them back)."""
@@ -136,7 +148,11 @@ def pack(page: Page) -> None:
 def _blocks(
     items: Sequence[Visual | TableAt], params: LayoutParams, spaces: Spaces
 ) -> list[TextBlock | Table]:
-    """Visual lines grouped by region into blocks, wrapped lines rejoined; tables as they come."""
+    """Visual lines grouped by region into blocks, wrapped lines rejoined; tables as they come.
+
+    (Text that runs on from the foot of one column to the head of the next is not rejoined:
+    tried, it joined the columns of tables drawn without rules as often as it mended a
+    sentence, and a sentence cut there holds no figure of its own.)"""
     blocks: list[TextBlock | Table] = []
     run: list[Visual] = []
 

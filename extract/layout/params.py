@@ -62,6 +62,9 @@ class LayoutParams:
     cell_gap: float = 2.5
     """A gap this wide inside a line makes it a row of cells (a label far from its amount): it is
     never rejoined with the lines around it."""
+    paragraph_gap: float = 1.5
+    """A line further below the one above than this many times its column's usual line pitch
+    starts a paragraph (the spacing between paragraphs), whatever its width."""
     wrap_leading: float = 2.2
     """A continuation line starts at most this many row heights below the line it continues."""
 

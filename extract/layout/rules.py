@@ -201,11 +201,39 @@ def _index(positions: list[float], value: float) -> int:
     return k
 
 
+def close_open_ends(h: list[Line], v: list[Line], tolerance: float) -> list[Line]:
+    """Horizontal lines where two or more vertical rules end together on no horizontal rule: a
+    table cut by the page's edge (it goes on overleaf) still has its last row."""
+    extra: list[Line] = []
+    for end in ("lo", "hi"):
+        loose = [
+            ln
+            for ln in v
+            if not any(
+                abs(hl.at - getattr(ln, end)) <= tolerance and hl.lo - tolerance <= ln.at <= hl.hi + tolerance
+                for hl in h
+            )
+        ]
+        loose.sort(key=lambda ln: getattr(ln, end))
+        group: list[Line] = []
+        for ln in [*loose, None]:
+            if ln is not None and group and getattr(ln, end) - getattr(group[-1], end) <= tolerance:
+                group.append(ln)
+                continue
+            if len(group) >= 2:
+                at = sum(getattr(g, end) for g in group) / len(group)
+                extra.append(Line(at, min(g.at for g in group), max(g.at for g in group)))
+            group = [ln] if ln is not None else []
+    return extra
+
+
 def find_grids(rulings: Sequence[Ruling], params: LayoutParams) -> list[Grid]:
     """Every ruled table and box of a page, top to bottom."""
     if len(rulings) < 4:
         return []
     h, v = rules_to_lines(rulings, params)
+    if len(v) >= 2:
+        h = h + close_open_ends(h, v, params.snap)
     if len(h) < 2 or len(v) < 2:
         return []
     points = intersections(h, v, params.snap)

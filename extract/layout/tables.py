@@ -27,7 +27,7 @@ from .rows import NO_SPACES, Piece, Spaces, em_of, group_rows, line_of
 
 
 @cache
-def _patterns() -> tuple[regex.Pattern[str], regex.Pattern[str], regex.Pattern[str]]:
+def _patterns() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
     lex = lexicon()
     eras = alternation([e.name for e in lex.eras])
     # digits that do not make a row a data row: era years, 第1号, years in headings
@@ -35,15 +35,12 @@ def _patterns() -> tuple[regex.Pattern[str], regex.Pattern[str], regex.Pattern[s
         rf"(?:{eras})\s?(?:\d{{1,2}}|元)\s?年度?|\d{{4}}\s?年度?|第\s?\d{{1,2}}\s?[号次表]|\(\s?\d{{1,2}}\s?\)"
     )
     digit = regex.compile(r"[0-9０-９]")
-    # a bracket does not open a cell: a cell's `(39百万円)` may wrap onto a line of its own
-    markers = alternation([*lex.strong_markers, *lex.weak_markers, "※"])
-    new_item = regex.compile(rf"^(?:{markers})|^\d{{1,2}}[.．]\D|^\(\d{{1,2}}\)")
-    return not_data, digit, new_item
+    return not_data, digit
 
 
 def is_data_text(text: str) -> bool:
     """Whether a cell's text holds figures (a header names years and numbers tables, but states none)."""
-    not_data, digit, _ = _patterns()
+    not_data, digit = _patterns()
     return bool(digit.search(not_data.sub("", text)))
 
 
@@ -101,7 +98,7 @@ def join_cells(table: Table, em: float, params: LayoutParams) -> None:
 
     for cell in table.cells:
         if len(cell.lines) > 1:
-            cell.lines = join_wrapped(cell.lines, [""] * len(cell.lines), em, params)
+            cell.lines = join_wrapped(cell.lines, [""] * len(cell.lines), em, params, in_cell=True)
 
 
 def _centre(line: TextLine) -> tuple[float, float]:
@@ -131,6 +128,10 @@ def split_tall_rows(table: Table, params: LayoutParams) -> Table:
         single = [c for c in cells if c.row_span == 1]
         levels = _levels(single)
         shared = [lv for lv in levels if len({col for col, _ in lv}) >= 2]
+        # a level a cell's text wrapped into does not start a row (a header whose cells all wrap
+        # at the same baselines is one row)
+        rights = {c.col: (c.box[2] if c.box else 0.0) for c in single}
+        shared = [lv for k, lv in enumerate(shared) if k == 0 or not _wraps_into(levels, lv, rights, params)]
         if len(shared) < 2:
             mapping[r] = (r + shift, 1)
             continue
@@ -168,6 +169,44 @@ def split_tall_rows(table: Table, params: LayoutParams) -> Table:
     table.cells = new_cells
     table.n_rows += shift
     return table
+
+
+def _wraps_into(
+    levels: list[list[tuple[int, TextLine]]],
+    level: list[tuple[int, TextLine]],
+    rights: dict[int, float],
+    params: LayoutParams,
+) -> bool:
+    """Whether every cell's line at ``level`` goes on from its line at the level above (a row of
+    wrapped cells); one line that starts anew (a figure, a name in a column that ended above)
+    makes the level a row of its own."""
+    from .wrap import Edge, goes_on
+
+    k = next(i for i, lv in enumerate(levels) if lv is level)
+    if k == 0:
+        return False
+    above = dict(levels[k - 1])
+    for col, line in level:
+        prev = above.get(col)
+        box, pbox = line.extent(), prev.extent() if prev else None
+        if prev is None or box is None or pbox is None:
+            return False
+        em = max(box[3] - box[1], 1e-6)
+        margin = min(box[0], pbox[0])
+        if _whole_number(line.text) or _UNIT_ONLY.match(prev.text):
+            return False  # a figure is never the rest of a wrapped text, nor anything the rest of a unit
+        right = rights.get(col, pbox[2]) - 0.5 * em
+        if not goes_on(Edge(prev, pbox), Edge(line, box), right, margin, em, params, in_cell=True):
+            return False
+    return True
+
+
+_UNIT_ONLY = regex.compile(r"^\s*[(（]?[千百十万億兆]*円[)）]?\s*$")
+_NUMBER_ONLY = regex.compile(r"^\s*[▲△-]?[\d０-９][\d０-９,，.]*\s*[千百十万億兆]*円?\s*$")
+
+
+def _whole_number(text: str) -> bool:
+    return bool(_NUMBER_ONLY.match(text))
 
 
 def _levels(cells: Sequence[Cell]) -> list[list[tuple[int, TextLine]]]:
@@ -264,13 +303,12 @@ def place(
 
 def continues(above: Piece, piece: Piece, right: float, em: float) -> bool:
     """A cell's line goes on from the line above: that one was stopped by the column edge."""
-    from .wrap import amount_after_amount
+    from .wrap import amount_after_amount, cell_item
 
-    _, _, new_item = _patterns()
     text = "".join(g.text for g in piece.glyphs)
     return (
         right - above.x1 < _lead_width(piece) + 0.5 * em
-        and not new_item.match(text)
+        and not cell_item().match(text)
         and not amount_after_amount("".join(g.text for g in above.glyphs), text)
     )
 

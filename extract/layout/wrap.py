@@ -11,27 +11,33 @@ may wrap too (``5,975百`` / ``万円``): it is rejoined like any text.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import regex
 
 from ..lexicon import alternation, lexicon
-from ..model import TextLine
+from ..model import Box, TextLine
 from .params import LayoutParams
 from .rows import join_lines
 
 
 @cache
 def new_item() -> regex.Pattern[str]:
-    """What opens a line of its own: a bullet or numbering, a note mark, an opening bracket."""
+    """What opens a line of its own: a bullet or numbering, a note mark, a 補正 bracket, or the
+    label of an amount box (令和2年度予算額(案), 前年度予算額: never the end of a wrapped title)."""
     lex = lexicon()
     marks = alternation([*lex.strong_markers, *lex.weak_markers, *lex.line_openers])
+    eras = alternation([e.name for e in lex.eras])
+    labels = alternation([w for kind, words in lex.labels.items() if kind != "other" for w in words])
     return regex.compile(
         rf"""
-        ^\s*(?:{marks})              # ○ ・ ① ※ 【 < ( …
+        ^\s*(?:{marks})              # ○ ・ ① ※ 【 …
         | ^\d{{1,2}}[.．]             # 1.
         | ^(?:I{{1,3}}|IV|VI{{0,3}}|IX|X)\s   # I / II
+        | ^\s*[(（]?(?:(?:{eras})\s?(?:\d{{1,2}}|元)\s?年度\s?)?(?:{labels})   # a box's label
         """,
         regex.VERBOSE,
     )
@@ -79,6 +85,14 @@ def _unclosed(text: str) -> bool:
     return depth > 0
 
 
+@cache
+def cell_item() -> regex.Pattern[str]:
+    """What opens a new line inside a table cell: a bullet, numbering or ※."""
+    lex = lexicon()
+    marks = alternation([*lex.strong_markers, *lex.weak_markers, "※"])
+    return regex.compile(rf"^\s*(?:{marks})|^\d{{1,2}}[.．]\D|^\(\d{{1,2}}\)")
+
+
 _MIDDLE_DOT = "・"
 _BRACKETS = tuple(lexicon().bracket_openers)
 _CLOSERS = tuple(lexicon().closers)
@@ -93,12 +107,18 @@ def _amount_end() -> regex.Pattern[str]:
 
 
 _NUMBER_START = regex.compile(r"^\s*[(（\[【]?[▲△]?\d")
+_BRACKETED_FIGURE = regex.compile(r"^\s*[(（][▲△]?\d")
 
 
 def amount_after_amount(above: str, below: str) -> bool:
     """Whether a line that ends with a whole amount is followed by one that starts with a number:
-    a column of figures set flush right, never a wrapped line."""
-    return bool(_amount_end().search(above)) and bool(_NUMBER_START.match(below))
+    a column of figures set flush right, never a wrapped line (a bracketed figure after an
+    amount is the other half of a pair, and may have wrapped)."""
+    return (
+        bool(_amount_end().search(above))
+        and bool(_NUMBER_START.match(below))
+        and not _BRACKETED_FIGURE.match(below)
+    )
 
 
 def _widest_gap(line: TextLine) -> float:
@@ -114,33 +134,95 @@ def _widest_gap(line: TextLine) -> float:
     return widest
 
 
+@dataclass(frozen=True)
+class Edge:
+    """Where a line ends and the next begins, as the wrap test needs them."""
+
+    line: TextLine
+    box: Box
+    font: int = -1  # the font of its last glyph (above) or first glyph (below); -1 unknown
+
+
+def goes_on(
+    above: Edge,
+    below: Edge,
+    right: float,
+    margin: float,
+    em: float,
+    params: LayoutParams,
+    in_cell: bool = False,
+) -> bool:
+    """Whether ``below`` continues the text of ``above``: the text wrapped at the edge ``right``.
+
+    ``margin`` is the left edge of the paragraph ``above`` belongs to.  The
+    line above ran into the edge (or stopped where the next line's first Latin
+    word would not have fitted, or left a bracket open), and the line below
+    starts no further left than an indent, opens no new item (a bullet, ①,
+    ※, a box label; a bracket after a figure or a sentence), is set in the
+    same font, and neither line is a row of cells nor a figure under a figure.  In a table cell
+    (``in_cell``) only bullets and ※ open a line: a cell's ``<名称> (39百万円)`` is one text.
+    """
+    text, before = below.line.text, above.line.text
+    slack = max(params.wrap_slack * em, _word_width(below.line) + 0.5 * em)
+    reached = above.box[2] >= right - slack or _unclosed(before)
+    if in_cell:
+        opens = bool(cell_item().match(text))
+    else:
+        # a bracket opens a line after a figure or a sentence, unless it holds a figure itself:
+        # `5,975百万円` / `(5,671百万円)` is one pair wrapped
+        opens = bool(new_item().match(text)) or (
+            text.lstrip().startswith(_BRACKETS)
+            and before.rstrip().endswith(_CLOSERS)
+            and not _BRACKETED_FIGURE.match(text)
+        )
+    # a name broken before ・ by a renderer without kinsoku rules: ・ right at the edge
+    if opens and text.lstrip().startswith(_MIDDLE_DOT) and above.box[2] >= right - 0.5 * em:
+        opens = False
+    # a line set in another font than the end of the line above starts a paragraph (a bold
+    # heading that happens to fill its column)
+    refont = -1 not in (above.font, below.font) and above.font != below.font
+    cells = params.cell_gap * em
+    return (
+        reached
+        and not opens
+        and not refont
+        and _widest_gap(above.line) <= cells
+        and _widest_gap(below.line) <= cells
+        and not amount_after_amount(before, text)
+        and below.box[0] >= margin - params.wrap_indent * em
+    )
+
+
 def join_wrapped(
     lines: Sequence[TextLine],
     regions: Sequence[str],
     em: float,
     params: LayoutParams,
     fonts: Sequence[tuple[int, int]] | None = None,
+    in_cell: bool = False,
 ) -> list[TextLine]:
-    """Rejoin the lines that wrapped (see the module's docstring); ``fonts`` are the fonts of each
-    line's first and last glyph (-1 where unknown)."""
+    """Rejoin the lines of a column (or cell) that wrapped (``goes_on``); ``fonts`` are the fonts
+    of each line's first and last glyph (-1 where unknown).  A line follows the one above within
+    ``wrap_leading`` of its height, and no further than the region's usual line pitch plus half:
+    more is a paragraph's spacing."""
     if not lines:
         return []
     extents = [line.extent() for line in lines]
-    cells = [_widest_gap(line) > params.cell_gap * em for line in lines]
-    opener = new_item()
+    fonts = fonts or [(-1, -1)] * len(lines)
     # per region, lines by left edge with the running maximum of their right edges: the right edge
     # of the lines starting left of x is one bisect away (a page of many lines stays linear)
     by_region: dict[str, tuple[list[float], list[float]]] = {}
+    pitch: dict[str, float] = {}
     for region in set(regions):
-        spans = sorted(
-            (e[0], e[2]) for e, r in zip(extents, regions, strict=True) if e is not None and r == region
-        )
+        boxes = [e for e, r in zip(extents, regions, strict=True) if e is not None and r == region]
         lefts, rights, best = [], [], -float("inf")
-        for x0, x1 in spans:
+        for x0, x1 in sorted((e[0], e[2]) for e in boxes):
             best = max(best, x1)
             lefts.append(x0)
             rights.append(best)
         by_region[region] = (lefts, rights)
+        steps = sorted(b[1] - a[1] for a, b in itertools.pairwise(boxes) if b[1] > a[1])
+        pitch[region] = steps[len(steps) // 2] if steps else float("inf")
     out: list[list[int]] = [[0]]
     for i in range(1, len(lines)):
         prev, this = extents[i - 1], extents[i]
@@ -152,34 +234,17 @@ def join_wrapped(
         margin = min(x0, prev[0])
         lefts, rights = by_region[regions[i]]
         right = rights[max(0, bisect.bisect_left(lefts, margin + params.wrap_indent * em) - 1)]
-        height = max(prev[3] - prev[1], 1e-6)
-        text = lines[i].text
-        # the line above ran into the edge, or stopped where the next line's first word (an
-        # amount, `(SICORP)`) would not have fitted
-        slack = max(params.wrap_slack * em, _word_width(lines[i]) + 0.5 * em)
-        reached = prev[2] >= right - slack or _unclosed(lines[i - 1].text)
-        opens = bool(opener.match(text)) or (
-            text.lstrip().startswith(_BRACKETS) and lines[i - 1].text.rstrip().endswith(_CLOSERS)
+        step = this[1] - prev[1]
+        close = (
+            0
+            < step
+            < min(
+                params.wrap_leading * max(prev[3] - prev[1], 1e-6), params.paragraph_gap * pitch[regions[i]]
+            )
         )
-        # a name broken before ・ by a renderer without kinsoku rules: ・ right at the edge
-        if opens and text.lstrip().startswith(_MIDDLE_DOT) and prev[2] >= right - 0.5 * em:
-            opens = False
-        # a line set in another font than the end of the line above starts a paragraph (a bold
-        # heading that happens to fill its column)
-        refont = (
-            fonts is not None and -1 not in (fonts[i - 1][1], fonts[i][0]) and fonts[i - 1][1] != fonts[i][0]
-        )
-        wrapped = (
-            reached
-            and not refont
-            and not cells[i]
-            and not cells[i - 1]
-            and not amount_after_amount(lines[i - 1].text, text)
-            and this[0] >= margin - params.wrap_indent * em
-            and not opens
-            and 0 < this[1] - prev[1] < params.wrap_leading * height
-        )
-        if wrapped:
+        above = Edge(lines[i - 1], prev, fonts[i - 1][1])
+        below = Edge(lines[i], this, fonts[i][0])
+        if close and goes_on(above, below, right, margin, em, params, in_cell):
             group.append(i)
         else:
             out.append([i])
