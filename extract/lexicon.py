@@ -45,6 +45,7 @@ class Lexicon:
     line_openers: tuple[str, ...]
     bracket_openers: tuple[str, ...]
     closers: tuple[str, ...]
+    sentence_ends: tuple[str, ...]
     radicals: dict[str, str]
 
     def era(self, name_or_abbreviation: str) -> Era:
@@ -85,6 +86,7 @@ def lexicon() -> Lexicon:
         line_openers=tuple(markers["openers"]),
         bracket_openers=tuple(markers["bracket_openers"]),
         closers=tuple(markers["closers"]),
+        sentence_ends=tuple(markers["sentence_ends"]),
         radicals=dict(raw["radicals"]),
     )
 

@@ -118,15 +118,19 @@ class Gutter:
 
 
 def make_strips(pieces: Sequence[Piece]) -> list[Strip]:
-    """Pieces whose cores overlap vertically, top to bottom."""
+    """Pieces level with each other, top to bottom: a piece joins the strip whose first piece's
+    core it overlaps.  (Overlap with the strip's last piece would chain the rows of columns whose
+    baselines are offset into one strip the height of the page.)"""
     strips: list[Strip] = []
+    anchor = -float("inf")  # the core bottom of the current strip's first piece
     for piece in sorted(pieces, key=lambda p: (p.core_top, p.x0)):
-        if strips and piece.core_top < strips[-1].bottom:
+        if strips and piece.core_top < anchor:
             strip = strips[-1]
             strip.pieces.append(piece)
             strip.bottom = max(strip.bottom, piece.core_bottom)
         else:
             strips.append(Strip([piece], piece.core_top, piece.core_bottom))
+            anchor = piece.core_bottom
     for strip in strips:
         strip.pieces.sort(key=lambda p: p.x0)
     return strips

@@ -347,13 +347,46 @@ def starts(strips: Sequence[object], bounds: Sequence[float], em: float, pair: i
 
 
 def apart(strips: Sequence[object], bounds: Sequence[float], em: float, mixed_share: float) -> bool:
-    """Whether text starts apart across some boundary: two neighbouring columns are columns of
-    text, not a table's (see ``starts``)."""
+    """Whether two neighbouring columns are columns of text, not a table's: text starts apart
+    across their boundary (see ``starts``), or their lines sit on baselines of their own."""
+    placed, _ = place(strips, bounds)
     for k in range(len(bounds)):
         found = starts(strips, bounds, em, pair=k)
         if found.mixed > mixed_share * max(found.shared, 1):
             return True
+        if _offset(placed, k, mixed_share):
+            return True
     return False
+
+
+LEVEL = 0.75  # a share of the smaller core: lines that overlap this much are on one baseline
+
+
+def _offset(placed: list[list[tuple[int, Piece]]], pair: int, share: float) -> bool:
+    """Whether the lines of columns ``pair`` and ``pair + 1`` are set on baselines of their own
+    (text columns each on its grid); a table's cells share their rows' baselines."""
+    left = [p for row in placed for c, p in row if c == pair and p.glyphs]
+    right = [p for row in placed for c, p in row if c == pair + 1 and p.glyphs]
+    if not left or not right:
+        return False
+    right.sort(key=lambda p: p.core_top)
+    middles = [(p.core_top + p.core_bottom) / 2 for p in right]
+    near = level = 0
+    for a in left:
+        height = max(a.bottom - a.top, 1e-9)
+        middle = (a.core_top + a.core_bottom) / 2
+        lo = bisect.bisect_left(middles, middle - height)
+        hi = bisect.bisect_right(middles, middle + height)
+        if lo == hi:
+            continue
+        near += 1
+        smaller = lambda b: max(min(a.core_bottom - a.core_top, b.core_bottom - b.core_top), 1e-9)  # noqa: E731
+        if any(
+            min(a.core_bottom, b.core_bottom) - max(a.core_top, b.core_top) >= LEVEL * smaller(b)
+            for b in right[lo:hi]
+        ):
+            level += 1
+    return near >= 3 and level < (1 - share) * near
 
 
 def unruled_table(

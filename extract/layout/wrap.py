@@ -96,6 +96,7 @@ def cell_item() -> regex.Pattern[str]:
 _MIDDLE_DOT = "・"
 _BRACKETS = tuple(lexicon().bracket_openers)
 _CLOSERS = tuple(lexicon().closers)
+_SENTENCE_ENDS = tuple(lexicon().sentence_ends)
 
 
 @cache
@@ -163,6 +164,8 @@ def goes_on(
     (``in_cell``) only bullets and ※ open a line: a cell's ``<名称> (39百万円)`` is one text.
     """
     text, before = below.line.text, above.line.text
+    if not in_cell and before.rstrip().endswith(_SENTENCE_ENDS):
+        return False  # a sentence ended: what follows may be a title, and prose loses nothing
     slack = max(params.wrap_slack * em, _word_width(below.line) + 0.5 * em)
     reached = above.box[2] >= right - slack or _unclosed(before)
     if in_cell:
