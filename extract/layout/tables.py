@@ -362,6 +362,11 @@ def apart(strips: Sequence[object], bounds: Sequence[float], em: float, mixed_sh
 LEVEL = 0.75  # a share of the smaller core: lines that overlap this much are on one baseline
 
 
+def _level(a: Piece, b: Piece) -> bool:
+    smaller = max(min(a.core_bottom - a.core_top, b.core_bottom - b.core_top), 1e-9)
+    return min(a.core_bottom, b.core_bottom) - max(a.core_top, b.core_top) >= LEVEL * smaller
+
+
 def _offset(placed: list[list[tuple[int, Piece]]], pair: int, share: float) -> bool:
     """Whether the lines of columns ``pair`` and ``pair + 1`` are set on baselines of their own
     (text columns each on its grid); a table's cells share their rows' baselines."""
@@ -380,11 +385,7 @@ def _offset(placed: list[list[tuple[int, Piece]]], pair: int, share: float) -> b
         if lo == hi:
             continue
         near += 1
-        smaller = lambda b: max(min(a.core_bottom - a.core_top, b.core_bottom - b.core_top), 1e-9)  # noqa: E731
-        if any(
-            min(a.core_bottom, b.core_bottom) - max(a.core_top, b.core_top) >= LEVEL * smaller(b)
-            for b in right[lo:hi]
-        ):
+        if any(_level(a, b) for b in right[lo:hi]):
             level += 1
     return near >= 3 and level < (1 - share) * near
 
