@@ -875,6 +875,45 @@ def _glyphs(lines: Sequence[_PxLine], scale: float, dx: float, dy: float, first_
     return glyphs
 
 
+BOLD = 1.3  # a word whose strokes are this much thicker than the page's usual ones is bold
+
+
+def _stroke(ink: np.ndarray) -> float:
+    """The mean width of the horizontal runs of ink in a crop: how thick its strokes are."""
+    if ink.size == 0:
+        return 0.0
+    padded = np.zeros((ink.shape[0], ink.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = ink
+    edges = np.diff(padded, axis=1)
+    runs = int(np.count_nonzero(edges == 1))
+    return float(np.count_nonzero(ink)) / runs if runs else 0.0
+
+
+def _mark_weights(glyphs: list[Glyph], clean: np.ndarray, scale: float, dx: float, dy: float) -> None:
+    """Each word's glyphs get a font number, 0 regular or 1 bold, told by the thickness of its
+    strokes: a text layer names its fonts, a scan shows them (a bold heading that fills its
+    column is not the first line of the paragraph under it)."""
+    words: dict[int, list[Glyph]] = {}
+    for g in glyphs:
+        words.setdefault(g.run, []).append(g)
+    strokes: dict[int, float] = {}
+    height, width = clean.shape
+    for run, members in words.items():
+        x0 = max(0, int((min(g.x0 for g in members) - dx) / scale))
+        x1 = min(width, int((max(g.x1 for g in members) - dx) / scale))
+        top = max(0, int((min(g.top for g in members) - dy) / scale))
+        bottom = min(height, int((max(g.bottom for g in members) - dy) / scale))
+        strokes[run] = _stroke(clean[top:bottom, x0:x1] < 128)
+    known = sorted(v for v in strokes.values() if v > 0)
+    if not known:
+        return
+    usual = known[len(known) // 2]
+    for run, members in words.items():
+        weight = 1 if strokes[run] > BOLD * usual else 0
+        for g in members:
+            g.font = weight
+
+
 # --- a page ------------------------------------------------------------------------------
 
 
@@ -907,6 +946,7 @@ def _ocr_page(
     glyphs = _glyphs(flow, scale, dx, dy, 0)
     for lines in region_lines.values():
         glyphs.extend(_glyphs(lines, scale, dx, dy, len(glyphs)))
+    _mark_weights(glyphs, clean, scale, dx, dy)
     height, width = grey.shape
     model = layout.analyse_page(
         glyphs,
