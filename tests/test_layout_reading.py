@@ -1,0 +1,187 @@
+"""The layout engine on pages drawn by two producers unlike each other (``fixtures/layouts``).
+
+Each fixture page comes with the order it was drawn in (``<name>.order.json``:
+the source lines a reader reads, in that order) and a golden of the facts it
+states (``golden/layouts``).  The page model must give back the drawn order
+(every source line found, in order, in the page's text) and the records the
+facts; the scans of two of them go through OCR and the same engine.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, GOLDEN
+
+from extract.layout import LayoutParams, analyse_page
+from extract.model import Glyph, Layer, Ruling, Table, TextBlock
+from extract.normalize import normalize_text
+from extract.pipeline import Options, extract_document, read_pages
+
+LAYOUTS = FIXTURES / "layouts"
+PDFS = sorted(p.name for p in LAYOUTS.glob("*.pdf") if not p.stem.endswith("-scan"))
+SCANS = sorted(p.name for p in LAYOUTS.glob("*-scan.pdf"))
+
+
+def _compact(text: str) -> str:
+    return "".join(normalize_text(text).split())
+
+
+def _page_text(path: Path) -> list[str]:
+    """Per page, its text in the model's reading order: lines, and table rows cell by cell."""
+    out = []
+    for page in read_pages(path, Options(jobs=1))[0]:
+        parts = []
+        for block in page.blocks:
+            if isinstance(block, TextBlock):
+                parts.extend(line.text for line in block.lines)
+            else:
+                parts.extend(cell.text for row in block.grid() for cell in row if cell is not None)
+        out.append(_compact("".join(parts)))
+    return out
+
+
+def _in_order(text: str, lines: list[str]) -> tuple[int, list[str]]:
+    """How many of ``lines`` are found in ``text`` one after another, and the ones that are not."""
+    at, found, missed = 0, 0, []
+    for line in lines:
+        key = _compact(line)
+        k = text.find(key, at)
+        if k < 0:
+            missed.append(line)
+            continue
+        found += 1
+        at = k + len(key)
+    return found, missed
+
+
+@pytest.mark.parametrize("name", [*PDFS, *SCANS])
+def test_reading_order_is_the_drawn_order(name: str) -> None:
+    """Every drawn source line, in the drawn order (a scan's OCR may misread a few characters).
+
+    A side note is read as a block of its own after the column it stands beside (the order
+    file puts it after the body line it is level with): its lines must come in their order,
+    the body's in theirs.
+    """
+    order = json.loads((LAYOUTS / name.replace(".pdf", ".order.json")).read_text(encoding="utf-8"))
+    texts = _page_text(LAYOUTS / name)
+    for page, text in zip(order["pages"], texts, strict=True):
+        entries = page["lines"]
+        notes = [e["text"] for e in entries if e["region"] == "side note"]
+        lines = [e["text"] for e in entries if e["region"] != "side note"]
+        if notes:
+            found, missed = _in_order(text, notes)
+            assert found == len(notes), f"side note not in order: {missed}"
+        found, missed = _in_order(text, lines)
+        share = 1.0 if name in PDFS else 0.6  # OCR: whole lines must match to the character
+        assert found >= share * len(lines), f"{found}/{len(lines)} in order; not found in order: {missed[:5]}"
+
+
+@cache
+def _records(name: str) -> tuple[Counter[tuple[str, str, int, str]], Counter[tuple[str, str, int, str]]]:
+    with (GOLDEN / "layouts" / f"{Path(name).stem}.csv").open(encoding="utf-8") as fh:
+        gold = Counter(
+            (r["kind"], r["fiscal_year"], int(r["amount_yen"]), r["program"].replace(" ", ""))
+            for r in csv.DictReader(fh)
+        )
+    got = Counter(
+        (r.kind, str(r.fiscal_year or ""), r.amount_yen, r.program.replace(" ", ""))
+        for r in extract_document(LAYOUTS / name, Options(jobs=2)).records
+    )
+    return gold, got
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_layout_fixture_records(name: str) -> None:
+    """Text layers: every fact of the page, and nothing else."""
+    gold, got = _records(name)
+    assert got == gold, f"missing {sorted((gold - got).elements())}; unexpected {sorted((got - gold).elements())}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "two-col-shared-weasyprint-scan.pdf",
+        pytest.param(
+            "spread-reportlab-scan.pdf",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="OCR reads the item numbers I, II, IV glued to the names (IiPS…, 中疾患…): "
+                "4 of 14 records get a programme with a stray numeral",
+            ),
+        ),
+    ],
+)
+def test_layout_scan_records(name: str) -> None:
+    """Scans of two of the fixtures, through OCR and the same layout engine."""
+    gold, got = _records(name)
+    right = sum((gold & got).values())
+    assert right == sum(gold.values()), f"missing {sorted((gold - got).elements())}"
+
+
+# --- the engine's own guarantees -----------------------------------------------------------
+
+
+def _grid_of_glyphs(rows: int, columns: int, size: float, gap: float, x0: float = 0.0) -> list[Glyph]:
+    """Columns of kanji rows on one baseline grid, ``gap`` between the columns."""
+    glyphs = []
+    width = 12 * size
+    for col in range(columns):
+        left = x0 + col * (width + gap)
+        for row in range(rows):
+            top = row * 1.5 * size
+            for k in range(12):
+                glyphs.append(Glyph("字", left + k * size, top, left + (k + 1) * size, top + size))
+    return glyphs
+
+
+@pytest.mark.parametrize("columns", [2, 3])
+def test_columns_on_a_shared_grid_are_read_one_after_another(columns: int) -> None:
+    glyphs = _grid_of_glyphs(rows=20, columns=columns, size=9.0, gap=9.0)
+    page = analyse_page(glyphs, width=600, height=800, layer=Layer.TEXT)
+    blocks = [b for b in page.blocks if isinstance(b, TextBlock)]
+    assert len(blocks) == columns, [b.region for b in blocks]
+    for k, block in enumerate(blocks):  # one column each, left to right, its rows (wrapped: run on) all there
+        xs = [box[0] for line in block.lines for box in line.boxes if box]
+        assert min(xs) >= k * 12 * 9.0 + k * 9.0 - 1e-6 and sum(len(line.text) for line in block.lines) == 240
+
+
+@pytest.mark.parametrize(("size", "offset"), [(1e-2, 0.0), (9.0, 1e9)])
+def test_cost_does_not_grow_with_the_page_size(size: float, offset: float) -> None:
+    """A 0.01-pt font and a page 10⁹ points wide: read in time linear in the glyphs, the same way."""
+    glyphs = _grid_of_glyphs(rows=40, columns=2, size=size, gap=size, x0=offset)
+    rules = [Ruling(offset, 0, offset + 1e9, 0), Ruling(offset, 1e6, offset + 1e9, 1e6)]
+    start = time.perf_counter()
+    page = analyse_page(glyphs, rules, width=offset + 1e9, height=1e9, layer=Layer.TEXT)
+    assert time.perf_counter() - start < 5.0
+    assert len([b for b in page.blocks if isinstance(b, TextBlock)]) == 2
+
+
+def test_a_ruled_table_gets_cells_rows_and_header() -> None:
+    """The PR sheet's ruled table (fixtures/pdf/pr-sheet.pdf), as the shared lattice reads it."""
+    (page,), _ = read_pages(FIXTURES / "pdf" / "pr-sheet.pdf")
+    (table,) = [b for b in page.blocks if isinstance(b, Table) and b.ruled]
+    assert (table.n_rows, table.n_cols, table.header_rows) == (3, 4, 1)
+    assert [cell.text for cell in table.grid()[1] if cell] == ["施設の整備費", "1,358", "952", "3,798"]
+    assert table.header_paths()[1] == ("令和2年度予算額(案)",)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"line_overlap": 0}, "share"),
+        ({"core": 1.5}, "share"),
+        ({"column_gap": -1}, "≥ 0"),
+        ({"furniture_band": 0.6}, "under half"),
+        ({"cjk_space": 0.1, "word_space": 0.2}, "cjk_space"),
+    ],
+)
+def test_layout_params_are_validated(change: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        LayoutParams(**change)
