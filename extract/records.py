@@ -13,6 +13,8 @@ known (they repeat a figure pair stated earlier under the programme's name).
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
@@ -32,6 +34,7 @@ from .tokens import (
     find_tokens,
     label_only,
     unit_note,
+    warn_refused_amounts,
 )
 
 _LEX = lexicon()
@@ -118,7 +121,8 @@ _ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
 _DANGLING_OPEN = regex.compile(r"""^(?:[_"'`“”]|『(?!.*』)|「(?!.*」)|>(?!.*<))\s?""")
 _NOTE_MARKS = regex.compile(r"(?:\s?※[\d*]*)+$")  # ※, ※1, ※* (bold marks read as *)
 _TRAILING_SPECK = regex.compile(r"(?<=[\p{Han}\p{Hiragana}\p{Katakana}ー])\s?[.・,、]+$")
-_DANGLING_CLOSE = regex.compile(r"""\s?(?:“|(?<!“.*)”|(?<!"[^"]*)")$""")
+# The lookahead first: the lookbehinds scan the whole line, so only at its end.
+_DANGLING_CLOSE = regex.compile(r"""(?=\s?[“”"]$)\s?(?:“|(?<!“.*)”|(?<!"[^"]*)")$""")
 _ENCLOSED = regex.compile(r"[<＜](?P<name>[^<>＜＞]+)[>＞]")
 _UNIT_NOTE_ONLY = regex.compile(rf"[(\[]?\s?{UNIT_NOTE_RE.pattern}\s?[)\]]?", regex.VERBOSE)
 
@@ -137,6 +141,11 @@ def clean_title(text: str) -> str:
     text = _TRAILING_SPECK.sub("", text)  # `…交流事業.`, `…HPCIの運営・`: no name ends in a point
     text = _NOTE_MARKS.sub("", text)  # inside the quotes OCR read around bold text: `"…【再掲】※*"`
     return tidy_spaces(text)
+
+
+def _cell_offsets(cells: Sequence[str]) -> list[int]:
+    """Where each tab-separated cell starts in its line (in one pass: a row may have 10^5 cells)."""
+    return [0, *itertools.accumulate(len(c) + 1 for c in cells[:-1])]
 
 
 def _is_content(text: str) -> bool:
@@ -494,7 +503,7 @@ class _Walker:
         used = {i for i, _ in found}
         name = next((clean_title(c) for i, c in enumerate(cells) if i not in used and _is_content(c)), "")
         owner = self.item_owner(name) if name else self.page
-        offsets = [sum(len(c) + 1 for c in cells[:i]) for i in range(len(cells))]
+        offsets = _cell_offsets(cells)
         for i, token in found:
             self.amount(index, token, header[i], None, None, owner, offsets[i])
         return True
@@ -512,7 +521,7 @@ class _Walker:
                 self.table_header = (index, [_PERIOD_NOTE.sub("", clean_title(n)) for n in names])
             return False
         header = self.table_header
-        offsets = [sum(len(c) + 1 for c in cells[:i]) for i in range(len(cells))]
+        offsets = _cell_offsets(cells)
         if header and index - header[0] <= 6:
             names = header[1]
             columns = [i for i in amount_cells if i < len(names) and names[i]]
@@ -837,9 +846,15 @@ RAW_LIMIT = 400  # characters of a source line kept whole in `raw`
 RAW_WINDOW = 100  # characters kept on each side of the amount in a longer line
 
 
+@functools.lru_cache(maxsize=8)
+def _stripped(text: str) -> str:
+    """``text.strip()``, made once per line: a line with 10^5 amounts is not copied 10^5 times."""
+    return text.strip()
+
+
 def _raw(text: str, d: _Draft) -> str:
     """The source line, or around the amount when the line is huge (a table flattened into one line)."""
-    text = text.strip()
+    text = _stripped(text)
     if len(text) <= RAW_LIMIT or d.token is None:
         return text
     start = max(0, d.offset + d.token.start - RAW_WINDOW)
@@ -851,6 +866,7 @@ def build_records(lines: Sequence[Line], source: str, fiscal_year: int | None = 
     """Turn a document's lines into records (the core of the toolkit)."""
     norms = [normalize_map(line.text) for line in lines]
     texts = [n.text.replace("\f", " ") for n in norms]
+    warn_refused_amounts(lines, texts, source)  # refused one by one, never the document
     facts = document_facts(texts, fiscal_year)
     walker = _Walker(texts, facts)
     drafts = walker.run()
