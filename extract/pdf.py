@@ -27,7 +27,7 @@ import pypdfium2.raw as raw
 import regex
 
 from .errors import InputError, OcrUnavailable
-from .pdfchars import Char, Edge, damage_notes, geometry, open_pdf, page_chars, page_edges
+from .pdfchars import Char, Edge, damage_notes, distinct_pages, geometry, open_pdf, page_chars, page_edges
 from .pipeline import Options
 from .sources import Box, Line, PackedBoxes
 from .tables import find_tables
@@ -598,7 +598,7 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Line], in
         log.warning("%s: %s; read what could be recovered", path, note)
     try:
         count = len(doc)
-        pages = [_read_page(path, doc, number, options.ocr) for number in range(1, count + 1)]
+        pages = [_read_page(path, doc, number, options.ocr) for number in _page_numbers(path, count, options)]
     finally:
         doc.close()
     wanted = [page for page in pages if page.wants_ocr]
@@ -624,6 +624,20 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Line], in
                 line = Line(n, text, page.number, PackedBoxes(boxes), layer="ocr", confidences=confidences)
                 out.append(line)
     return out, count
+
+
+def _page_numbers(path: Path, count: int, options: Options) -> Iterator[int] | list[int]:
+    """The pages to read: each page object once, when the page tree lists one again."""
+    distinct = distinct_pages(path, count, options.password)
+    if distinct is None:
+        return range(1, count + 1)
+    numbers, repeats = distinct
+    log.warning(
+        "%s: the page tree lists %d pages again (the same page object as an earlier page); each read once",
+        path,
+        repeats,
+    )
+    return numbers
 
 
 def _ocr_pages(path: Path, pages: list[_Page], options: Options, everything: bool) -> None:

@@ -311,3 +311,87 @@ def _add_edge(
                 "doctop": lo,
             }
         )
+
+
+# --- the page tree ---------------------------------------------------------------
+
+BYTES_PER_PAGE = 2048  # fewer bytes a page than this, and the page tree is checked for repeats
+_MAX_TREE_DEPTH = 64
+
+
+def distinct_pages(path: Path, count: int, password: str | None = None) -> tuple[list[int], int] | None:
+    """The page numbers to read when the page tree lists one page object more than once, and how many
+    listed pages are such repeats; None to read every page.
+
+    PDFium numbers every leaf of the page tree, so a tree whose Kids name one
+    page 100,000 times (or one node of ten kids nested five deep) is 100,000
+    pages of work from a file of a few kilobytes, and each repeat would give
+    the page's records again.  A real page takes kilobytes of the file, so
+    only a file with fewer than ``BYTES_PER_PAGE`` bytes a page is walked
+    (with pdfminer, which reads the objects without their content).  Each
+    page object is read once, at its first place; the numbers are PDFium's.
+    When the walk does not end with PDFium's page count (a tree too damaged
+    to follow), every page is read.
+    """
+    if count * BYTES_PER_PAGE <= path.stat().st_size:
+        return None
+    try:
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+        from pdfminer.pdftypes import PDFObjRef, resolve1
+
+        with path.open("rb") as fh:
+            document = PDFDocument(PDFParser(fh), password=password or "")
+            root = document.catalog.get("Pages")
+            leaves: dict[object, int] = {}
+            walking: set[object] = set()
+
+            def kids_of(ref: object) -> list | None:
+                node = resolve1(ref)
+                kids = resolve1(node.get("Kids")) if isinstance(node, dict) else None
+                return kids if isinstance(kids, list) else None
+
+            def key(ref: object) -> object:
+                return ref.objid if isinstance(ref, PDFObjRef) else id(ref)
+
+            def leaf_count(ref: object, depth: int) -> int:
+                k = key(ref)
+                if k in leaves:
+                    return leaves[k]
+                if k in walking or depth > _MAX_TREE_DEPTH:  # a loop: PDFium does not follow it either
+                    return 0
+                kids = kids_of(ref)
+                if kids is None:
+                    leaves[k] = 1
+                    return 1
+                walking.add(k)
+                total = sum(leaf_count(kid, depth + 1) for kid in kids)
+                walking.discard(k)
+                leaves[k] = total
+                return total
+
+            seen: set[object] = set()
+            first: list[int] = []
+            index = 0
+
+            def walk(ref: object, depth: int) -> None:
+                nonlocal index
+                k = key(ref)
+                if k in seen:  # listed before: every page below it is a repeat
+                    index += leaf_count(ref, depth)
+                    return
+                seen.add(k)
+                kids = kids_of(ref)
+                if kids is None:
+                    index += 1
+                    first.append(index)
+                elif depth <= _MAX_TREE_DEPTH:
+                    for kid in kids:
+                        walk(kid, depth + 1)
+
+            walk(root, 0)
+    except Exception:  # pdfminer could not follow the file: PDFium's pages are read as they are
+        return None
+    if index != count or len(first) == count:
+        return None
+    return [n for n in first if n <= count], count - len(first)

@@ -23,7 +23,12 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT
 from hostile import (
+    BOX_AMOUNTS,
     lines_of,
+    page_listed,
+    page_object,
+    reportlab_pdf,
+    yosan,
 )
 
 from extract.pipeline import extract_text
@@ -146,3 +151,47 @@ def _bounded(code: str, seconds: float) -> float:
 )
 def test_05_a_hostile_line_is_read_in_linear_time(line: str) -> None:
     _bounded(f"from extract.pipeline import extract_text; extract_text({line})", 20)
+
+
+def _one_page_pdf(tmp_path: Path) -> bytes:
+    return reportlab_pdf(tmp_path / "page.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("shape", ["one page 100,000 times", "ten kids five deep"])
+def test_05_a_page_tree_that_repeats_a_page_is_read_once(tmp_path: Path, shape: str) -> None:
+    data = _one_page_pdf(tmp_path)
+    page = page_object(data)
+    if shape == "one page 100,000 times":
+        hostile = page_listed(data, lambda page: b" ".join([b"%d 0 R" % page] * 100_000), 100_000)
+    else:  # a node of ten kids, each the same node of ten kids …: 10^5 leaves from five objects
+        chain = [900, 901, 902, 903]
+        nodes = {}
+        for depth, number in enumerate(chain):
+            child = chain[depth + 1] if depth + 1 < len(chain) else page
+            kids = b" ".join([b"%d 0 R" % child] * 10)
+            nodes[number] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, 10 ** (4 - depth))
+        hostile = page_listed(data, lambda _: b" ".join([b"%d 0 R" % chain[0]] * 10), 100_000, nodes)
+    path = tmp_path / "repeated.pdf"
+    path.write_bytes(hostile)
+    started = time.monotonic()
+    done = yosan("extract", path, "--ocr", "never", timeout=60)
+    assert time.monotonic() - started < 30
+    assert done.returncode == 0, done.stderr
+    assert_clean(done)
+    assert amounts(csv_rows(done.stdout)) == BOX_AMOUNTS
+    assert any("lists 99999 pages again" in line for line in lines_of(done.stderr))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="column detection steps across the page in points; replaced by the layout engine of issue 10",
+)
+def test_05_a_page_the_size_of_a_city_is_read_in_time(tmp_path: Path) -> None:
+    lines = [f"事業{i} 令和2年度予算額 {i + 1},000百万円" for i in range(200)]
+    path = reportlab_pdf(tmp_path / "huge.pdf", lines, pagesize=(100_000.0, 100_000.0), columns=2)
+    code = (
+        "from extract.pipeline import Options, extract_document\n"
+        f"records = extract_document({str(path)!r}, Options(ocr='never')).records\n"
+        "assert len(records) == 400, len(records)\n"
+    )
+    _bounded(code, 3)
