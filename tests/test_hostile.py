@@ -73,6 +73,27 @@ def report(out: Path) -> dict:
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
+# --- 2. piped input is read once -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "count"), [(GOOD, GOOD_RECORDS), (PR_SHEET, PR_SHEET_RECORDS)])
+def test_02_piped_input_loses_nothing(source: Path, count: int) -> None:
+    done = yosan("extract", "/dev/stdin", "--ocr", "never", stdin=source.read_bytes())
+    assert done.returncode == 0, done.stderr
+    assert_clean(done)
+    piped = csv_rows(done.stdout)
+    direct = csv_rows(yosan("extract", source, "--ocr", "never").stdout)
+    assert len(piped) == count
+    assert amounts(piped) == amounts(direct)
+    assert [r["line"] for r in piped] == [r["line"] for r in direct]
+
+
+def test_02_an_empty_pipe_is_an_empty_file() -> None:
+    done = yosan("extract", "/dev/stdin", stdin=b"")
+    assert done.returncode == 1
+    assert errors_of(done.stderr) == ["yosan: error: /dev/stdin: empty file"]
+
+
 # --- 4. one odd amount costs that amount, never the document, and never silently ---------------
 
 
@@ -195,3 +216,16 @@ def test_05_a_page_the_size_of_a_city_is_read_in_time(tmp_path: Path) -> None:
         "assert len(records) == 400, len(records)\n"
     )
     _bounded(code, 3)
+
+
+# --- 13. the smaller ones ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "iso2022_jp"])
+def test_13_utf16_without_a_bom_and_iso_2022_jp_are_read(tmp_path: Path, encoding: str) -> None:
+    text = "一般会計\n令和2年度予算額(案)\u30005,975百万円\n前年度予算額\u30005,671百万円\n" * 3  # few NULs
+    path = tmp_path / "doc.txt"
+    path.write_bytes(text.encode(encoding))
+    done = yosan("extract", path)
+    assert done.returncode == 0, done.stderr
+    assert amounts(csv_rows(done.stdout)) == [("budget", "5975000000"), ("previous", "5671000000")] * 3
