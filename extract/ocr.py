@@ -45,6 +45,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from .errors import InputError, OcrUnavailable
 from .glyphs import bullet_shape, digit_span, first_glyph
+from .isolate import die_with_parent
 from .readings import (
     AMOUNT_NUMBER,
     LEADING_AMOUNT,
@@ -1133,7 +1134,8 @@ def _run(
     if jobs <= 1 or len(work) <= 1:
         results = [worker(w) for w in work]
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+        # the page workers die with the process that started them (a killed batch worker)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=die_with_parent) as pool:
             results = list(pool.map(worker, work))
     for _, warnings in results:
         for warning in warnings:

@@ -173,8 +173,8 @@ def page_chars(page: pdfium.PdfPage, geo: PageGeometry) -> tuple[list[Char], int
             if 0xD800 <= code <= 0xDBFF:  # a character outside the BMP comes as two halves
                 pending_high = code
                 continue
-            if 0xDC00 <= code <= 0xDFFF and pending_high:
-                code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
+            if 0xDC00 <= code <= 0xDFFF:  # a lone half (a damaged ToUnicode map) is no character
+                code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00) if pending_high else 0xFFFD
             pending_high = 0
             if raw.FPDFText_HasUnicodeMapError(handle, i) == 1:
                 unmapped += 1

@@ -8,22 +8,28 @@ file, no traceback, the exit status, outputs that are whole or absent.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import logging
 import os
 import re
+import resource
 import shutil
+import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, GOLDEN, ROOT
 from hostile import (
     BOX_AMOUNTS,
+    flate_bomb_pdf,
     lines_of,
     page_listed,
     page_object,
@@ -73,6 +79,72 @@ def report(out: Path) -> dict:
     return json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
+# --- 1. file names that are not UTF-8; a disk that fills while all.csv is written ------------
+
+
+def test_01_a_shift_jis_file_name_is_read_and_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode("予算".encode("cp932") + b".txt")  # as copied from a Windows share
+    (folder / name).write_text(ONE_LINE, encoding="utf-8")
+    shutil.copy(GOOD, folder / GOOD.name)
+    out = tmp_path / "out"
+    done = yosan("batch", folder, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert_clean(done)
+    shown = display_path(name)
+    assert "\\x97" in shown and shown.endswith(".txt")
+    files = {Path(f["input"]).name: f for f in report(out)["files"]}
+    assert files[shown]["status"] == "ok" and files[shown]["records"] == 2
+    rows = csv_rows((out / "all.csv").read_bytes())
+    assert len(rows) == GOOD_RECORDS + 2
+    assert {r["source"] for r in rows} == {shown, GOOD.name}
+    assert (out / f"{name}.csv").exists()  # the output is named after the file, as it is called
+    # a re-run finds what it made (the state keeps the name exactly)
+    again = yosan("batch", folder, "-o", out)
+    assert again.returncode == 0
+    assert {f["status"] for f in report(out)["files"]} == {"skipped"}
+    # `yosan extract`, to a file and with the name in its error lines
+    target = tmp_path / "x.csv"
+    done = yosan("extract", folder / name, "-o", target)
+    assert done.returncode == 0, done.stderr
+    assert_clean(done)
+    assert [r["source"] for r in csv_rows(target.read_bytes())] == [shown, shown]
+    (folder / name).write_bytes(b"")
+    done = yosan("extract", folder / name)
+    assert errors_of(done.stderr) == [f"yosan: error: {display_path(folder / name)}: empty file"]
+
+
+def _file_size_limit(limit: int) -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_01_a_disk_that_fills_while_all_csv_is_written_loses_nothing_else(tmp_path: Path) -> None:
+    """Each output fits; all.csv (both together) does not: the run still writes its report and state."""
+    for name in ("a.txt", "b.txt"):
+        shutil.copy(GOOD, tmp_path / name)
+    size = len(yosan("extract", GOOD).stdout)
+    out = tmp_path / "out"
+    limit = int(size * 1.5)
+    done = yosan(
+        "batch", tmp_path / "a.txt", tmp_path / "b.txt", "-o", out, preexec_fn=lambda: _file_size_limit(limit)
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr.decode()
+    assert errors_of(done.stderr) == [f"yosan: error: {out / 'all.csv'}: cannot write: File too large"]
+    rep = report(out)
+    assert [f["status"] for f in rep["files"]] == ["ok", "ok"]
+    assert rep["errors"] == [f"{out / 'all.csv'}: cannot write: File too large"]
+    assert not (out / "all.csv").exists()  # none rather than a stale or half one
+    assert not list(out.rglob("*.tmp"))
+    # the state was kept: with room again, nothing is redone and all.csv is made
+    done = yosan("batch", tmp_path / "a.txt", tmp_path / "b.txt", "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert {f["status"] for f in report(out)["files"]} == {"skipped"}
+    assert len(csv_rows((out / "all.csv").read_bytes())) == 2 * GOOD_RECORDS
+
+
 # --- 2. piped input is read once -----------------------------------------------------------
 
 
@@ -92,6 +164,27 @@ def test_02_an_empty_pipe_is_an_empty_file() -> None:
     done = yosan("extract", "/dev/stdin", stdin=b"")
     assert done.returncode == 1
     assert errors_of(done.stderr) == ["yosan: error: /dev/stdin: empty file"]
+
+
+# --- 3. a re-run trusts content, not timestamps ---------------------------------------------
+
+
+def test_03_an_input_replaced_with_an_older_time_is_redone(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.txt"
+    shutil.copy(GOOD, doc)
+    old = doc.stat().st_mtime_ns
+    out = tmp_path / "out"
+    assert yosan("batch", doc, "-o", out).returncode == 0
+    # `cp -p`, `curl -R`, `tar`, `unzip`: new content, and a time from before the output
+    doc.write_text(ONE_LINE, encoding="utf-8")
+    os.utime(doc, ns=(old, old))
+    done = yosan("batch", doc, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert report(out)["files"][0]["status"] == "ok"
+    assert amounts(csv_rows((out / "all.csv").read_bytes())) == [
+        ("budget", "5975000000"),
+        ("previous", "5671000000"),
+    ]
 
 
 # --- 4. one odd amount costs that amount, never the document, and never silently ---------------
@@ -218,7 +311,251 @@ def test_05_a_page_the_size_of_a_city_is_read_in_time(tmp_path: Path) -> None:
     _bounded(code, 3)
 
 
+def test_05_extract_has_a_timeout_per_file(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.txt"
+    os.mkfifo(slow)  # blocks its reader forever, like a hung network mount
+    started = time.monotonic()
+    done = yosan("extract", slow, GOOD, "--timeout", "2", timeout=60)
+    assert time.monotonic() - started < 20
+    assert done.returncode == 1
+    assert errors_of(done.stderr) == [f"yosan: error: {slow}: timed out after 2 s"]
+    assert len(csv_rows(done.stdout)) == GOOD_RECORDS  # the other input completes
+
+
+# --- 7. a closed stdout does not turn a failure into success -----------------------------------
+
+
+def _read_a_little(*args: str | Path) -> tuple[int, str]:
+    """Run yosan, read 10 bytes of its output and close the pipe (``| head -c 10``)."""
+    proc = subprocess.Popen(
+        [sys.executable, "cli.py", *map(str, args)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout and proc.stderr
+    proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    return proc.wait(timeout=60), err
+
+
+def test_07_a_failure_stays_a_failure_when_stdout_closes(tmp_path: Path) -> None:
+    code, err = _read_a_little("extract", tmp_path / "missing.txt", GOOD, GOOD)  # > 64 KB of output
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert errors_of(err.encode()) == [f"yosan: error: {tmp_path / 'missing.txt'}: no such file"]
+    golden = tmp_path / "wrong.csv"
+    rows = csv_rows((GOLDEN / "mext-r2-science-points.csv").read_text(encoding="utf-8"))
+    for row in rows:
+        row["program"] = "x" * 1000  # every record changed: a diff far longer than a pipe holds
+    with golden.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    code, err = _read_a_little("check", GOOD, "--golden", golden)  # `yosan check … | grep -q`
+    assert code == 1, err
+    assert "Traceback" not in err
+    code, err = _read_a_little("extract", GOOD, GOOD)  # all well: the reader had what it wanted
+    assert code == 0, err
+
+
+def test_07_a_full_stdout_is_an_error_line() -> None:
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "cli.py", "extract", str(GOOD)],
+            cwd=ROOT,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert errors_of(done.stderr) == ["yosan: error: <stdout>: cannot write: No space left on device"]
+    assert "Traceback" not in done.stderr.decode()
+
+
+# --- 9. yosan check and hand-edited goldens -----------------------------------------------------
+
+
+def _golden_rows() -> list[dict[str, str]]:
+    return csv_rows((GOLDEN / "mext-r2-science-points.csv").read_text(encoding="utf-8"))
+
+
+def _write_golden(path: Path, rows: list[dict[str, str]], bom: bool = False) -> Path:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_09_a_golden_saved_by_excel_with_a_bom_matches(tmp_path: Path) -> None:
+    golden = _write_golden(tmp_path / "bom.csv", _golden_rows(), bom=True)
+    done = yosan("check", GOOD, "--golden", golden)
+    assert done.returncode == 0, done.stdout
+    assert lines_of(done.stdout) == [f"{golden}: ok ({GOOD_RECORDS} records)"]
+
+
+def test_09_a_huge_cell_and_a_page_that_is_no_number_give_a_diff(tmp_path: Path) -> None:
+    rows = _golden_rows()
+    rows[0]["raw"] = "x" * 200_000  # over csv's 128 KB field limit
+    extra = dict(rows[1], line="about ten", kind="other")  # missing from the output: sorted by line
+    golden = _write_golden(tmp_path / "edited.csv", [*rows, extra])
+    done = yosan("check", GOOD, "--golden", golden)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr.decode()
+    out = lines_of(done.stdout)
+    assert out[0] == f"{golden}: 1 missing, 0 unexpected, 1 changed"
+    assert out[1].startswith(f"- missing     line about ten other {extra['amount_yen']}  ")
+
+
+def test_09_an_update_that_cannot_be_written_is_an_error_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    done = yosan("check", GOOD, "--golden", blocker / "golden.csv", "--update")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr.decode()
+    assert len(errors_of(done.stderr)) == 1
+    assert errors_of(done.stderr)[0].startswith(f"yosan: error: {blocker / 'golden.csv'}: cannot write: ")
+
+
+# --- 11. -o writes through FIFOs, devices and symlinks -------------------------------------------
+
+
+def test_11_output_to_a_fifo_or_a_symlink_keeps_it_what_it_is(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    done = yosan("extract", GOOD, "-o", fifo)
+    reader.join(30)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert got and len(csv_rows(got[0])) == GOOD_RECORDS
+    target = tmp_path / "real.csv"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert yosan("extract", GOOD, "-o", link).returncode == 0
+    assert link.is_symlink() and link.resolve() == target
+    assert len(csv_rows(target.read_bytes())) == GOOD_RECORDS
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_11_output_to_a_device_writes_through_it(tmp_path: Path) -> None:
+    null, full = tmp_path / "null", tmp_path / "full"
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    assert yosan("extract", GOOD, "-o", null).returncode == 0
+    done = yosan("extract", GOOD, "-o", full)
+    assert done.returncode == 1
+    assert errors_of(done.stderr) == [f"yosan: error: {full}: cannot write: No space left on device"]
+    for node in (null, full):
+        assert stat.S_ISCHR(node.lstat().st_mode), f"{node} was replaced"
+
+
+# --- 12. kill -9 of the batch: no worker runs on, and finished files stay finished ---------------
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def test_12_a_killed_batch_leaves_no_worker_and_keeps_what_it_finished(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.txt"
+    os.mkfifo(slow)
+    good = tmp_path / "good.txt"
+    shutil.copy(GOOD, good)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "cli.py", "batch", str(good), str(slow), "-o", str(out), "--jobs", "2"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (out / "good.txt.csv").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        workers = _children(proc.pid)
+        assert workers, "the FIFO's worker is running"
+        proc.kill()
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(w) for w in workers), "a worker outlived its batch"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        with contextlib.suppress(OSError):  # release a worker still blocked on the FIFO
+            fd = os.open(slow, os.O_WRONLY | os.O_NONBLOCK)
+            os.close(fd)
+    slow.unlink()
+    done = yosan("batch", good, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert report(out)["files"][0]["status"] == "skipped"
+
+
 # --- 13. the smaller ones ------------------------------------------------------------------------
+
+
+def test_13_a_second_batch_into_the_same_folder_is_refused(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.txt"
+    os.mkfifo(slow)
+    out = tmp_path / "out"
+    first = subprocess.Popen(
+        [sys.executable, "cli.py", "batch", str(slow), "-o", str(out), "--timeout", "20"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not _children(first.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        second = yosan("batch", GOOD, "-o", out)
+        assert second.returncode == 2
+        assert errors_of(second.stderr) == [f"yosan: error: {out}: another yosan batch is writing here"]
+        assert not (out / f"{GOOD.name}.csv").exists()
+    finally:
+        with contextlib.suppress(OSError), open(slow, "wb"):  # the first one's input ends: it finishes
+            pass
+        first.wait(30)
+    assert report(out)["files"][0]["error"] == "empty file"
+
+
+def test_13_an_input_beside_a_folder_named_like_its_output(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "a.txt.csv").mkdir(parents=True)
+    (docs / "a.txt").write_text(ONE_LINE, encoding="utf-8")
+    (docs / "a.txt.csv" / "b.txt").write_text(ONE_LINE, encoding="utf-8")
+    out = tmp_path / "out"
+    done = yosan("batch", docs, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert sorted(f["output"] for f in report(out)["files"]) == ["a.txt.csv/b.txt.csv", "a~2.txt.csv"]
+    assert len(csv_rows((out / "all.csv").read_bytes())) == 4
+
+
+def test_13_a_newline_in_a_file_name_stays_on_its_error_line(tmp_path: Path) -> None:
+    bad = tmp_path / "two\nlines.txt"
+    bad.write_bytes(b"")
+    done = yosan("extract", bad, GOOD)
+    assert done.returncode == 1
+    assert errors_of(done.stderr) == [f"yosan: error: {tmp_path}/two\\nlines.txt: empty file"]
+    assert len(lines_of(done.stderr)) == 1
+    out = tmp_path / "out"
+    done = yosan("batch", bad, "-o", out)
+    assert f"yosan: error: {tmp_path}/two\\nlines.txt: empty file" in lines_of(done.stderr)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "iso2022_jp"])
@@ -229,3 +566,25 @@ def test_13_utf16_without_a_bom_and_iso_2022_jp_are_read(tmp_path: Path, encodin
     done = yosan("extract", path)
     assert done.returncode == 0, done.stderr
     assert amounts(csv_rows(done.stdout)) == [("budget", "5975000000"), ("previous", "5671000000")] * 3
+
+
+def test_13_a_flate_bomb_meets_extracts_default_memory_bound(tmp_path: Path) -> None:
+    bomb = flate_bomb_pdf(tmp_path / "bomb.pdf", gigabytes=4)
+    assert bomb.stat().st_size < 5_000_000
+    code = (
+        "import resource, subprocess, sys\n"
+        f"done = subprocess.run([sys.executable, 'cli.py', 'extract', {str(bomb)!r}, {str(GOOD)!r}],"
+        " capture_output=True, timeout=120)\n"
+        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)\n"
+        "sys.stdout.write(done.stderr.decode())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=150, check=True
+    )
+    first, *err = lines_of(done.stdout)
+    status, peak_mb = map(int, first.split())
+    assert peak_mb < 2600, f"peak {peak_mb} MB"
+    assert status == 1
+    assert len([line for line in err if line.startswith("yosan: error:")]) == 1
+    assert err[-1].startswith(f"yosan: error: {bomb}: ")
+    assert "memory" in err[-1]
