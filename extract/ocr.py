@@ -1172,9 +1172,9 @@ def ocr_pdf_page_lines(pdfium_page: Any, dpi: int = DEFAULT_DPI, page: int | Non
 
 def _pdf_worker(args: tuple[str, int, int, str | None]) -> tuple[list[OcrLine], list[str]]:
     path, number, dpi, password = args
-    import pypdfium2 as pdfium
+    from .pdfchars import open_document
 
-    pdf = pdfium.PdfDocument(path, password=password)
+    pdf = open_document(path, password)
     try:
         page = pdf[number - 1]
         dpi = page_dpi(page.get_size(), dpi)

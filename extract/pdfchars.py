@@ -125,15 +125,30 @@ def _entries_point_at_objects(fh: BinaryIO, table: bytes, size: int, sample: int
     return True
 
 
+def open_document(path: str | Path, password: str | None = None) -> pdfium.PdfDocument:
+    """PDFium's document, trying the empty user password before ``password``.
+
+    Many government PDFs are encrypted with an owner password only (printing
+    or copying restricted): they open without a password, and PDFium refuses
+    them when given one that is not theirs.  Raises PdfiumError.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return pdfium.PdfDocument(str(path), password=None)
+        except pdfium.PdfiumError as exc:
+            if exc.err_code != raw.FPDF_ERR_PASSWORD or not password:
+                raise
+        return pdfium.PdfDocument(str(path), password=password)
+
+
 def open_pdf(path: Path, password: str | None = None, max_pages: int | None = None) -> pdfium.PdfDocument:
     """Open a PDF or raise InputError with a reason a user can act on."""
     reason = sniff_reason(read_bytes(path, 4096))
     if reason:
         raise InputError(path, reason)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            doc = pdfium.PdfDocument(str(path), password=password)
+        doc = open_document(path, password)
     except pdfium.PdfiumError as exc:
         if exc.err_code == raw.FPDF_ERR_PASSWORD:
             hint = "wrong password" if password else "give --password"

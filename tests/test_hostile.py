@@ -322,6 +322,28 @@ def test_05_extract_has_a_timeout_per_file(tmp_path: Path) -> None:
     assert len(csv_rows(done.stdout)) == GOOD_RECORDS  # the other input completes
 
 
+# --- 6. --password and PDFs encrypted with an owner password only -----------------------------
+
+
+def test_06_a_password_does_not_break_a_pdf_that_needs_none(tmp_path: Path) -> None:
+    from reportlab.lib import pdfencrypt
+
+    owner_only = pdfencrypt.StandardEncryption("", ownerPassword="owner-secret", canPrint=1, canCopy=0)
+    path = reportlab_pdf(tmp_path / "restricted.pdf", encrypt=owner_only)
+    for extra in ([], ["--password", "not-this-one"]):
+        done = yosan("extract", path, *extra)
+        assert done.returncode == 0, done.stderr
+        assert amounts(csv_rows(done.stdout)) == BOX_AMOUNTS
+    out = tmp_path / "out"
+    done = yosan("batch", path, "-o", out, "--password", "not-this-one")
+    assert done.returncode == 0, done.stderr
+    # a user password still needs the right one
+    locked = pdfencrypt.StandardEncryption("user-secret", ownerPassword="owner-secret")
+    path = reportlab_pdf(tmp_path / "locked.pdf", encrypt=locked)
+    assert "wrong password" in errors_of(yosan("extract", path, "--password", "guess").stderr)[0]
+    assert amounts(csv_rows(yosan("extract", path, "--password", "user-secret").stdout)) == BOX_AMOUNTS
+
+
 # --- 7. a closed stdout does not turn a failure into success -----------------------------------
 
 
