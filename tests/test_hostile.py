@@ -29,6 +29,7 @@ import pytest
 from conftest import FIXTURES, GOLDEN, ROOT
 from hostile import (
     BOX_AMOUNTS,
+    content_stream,
     flate_bomb_pdf,
     lines_of,
     page_listed,
@@ -391,6 +392,28 @@ def test_07_a_full_stdout_is_an_error_line() -> None:
     assert done.returncode == 1
     assert errors_of(done.stderr) == ["yosan: error: <stdout>: cannot write: No space left on device"]
     assert "Traceback" not in done.stderr.decode()
+
+
+# --- 8. a damaged stream is named, not read in part silently ----------------------------------
+
+
+def test_08_a_byte_deleted_inside_a_content_stream_gives_a_warning_naming_the_page(tmp_path: Path) -> None:
+    data = PR_SHEET.read_bytes()
+    number, start, end = content_stream(data)
+    middle = (start + end) // 2
+    after = data.index(b"endobj", end)  # one byte back after the stream: the xref table stays right
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(data[:middle] + data[middle + 1 : after] + b" " + data[after:])
+    done = yosan("extract", damaged, "--ocr", "never")
+    assert done.returncode == 0, done.stderr
+    assert_clean(done)
+    warnings = [line for line in lines_of(done.stderr) if "damaged" in line]
+    assert len(warnings) == 1, done.stderr
+    assert warnings[0].startswith(
+        f"yosan: warning: {damaged}: page 1: a stream the page uses is damaged (object {number}: "
+    )
+    # the whole file gives none
+    assert yosan("extract", PR_SHEET, "--ocr", "never").stderr == b""
 
 
 # --- 9. yosan check and hand-edited goldens -----------------------------------------------------
