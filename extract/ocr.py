@@ -33,7 +33,8 @@ import itertools
 import logging
 import os
 import statistics
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import struct
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +42,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import regex
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from .errors import InputError, OcrUnavailable
 from .glyphs import bullet_shape, digit_span, first_glyph
@@ -1185,6 +1186,7 @@ def _pdf_worker(args: tuple[str, int, int, str | None]) -> tuple[list[OcrLine], 
 
 
 MAX_SIDE = 14000  # pixels: an A0 poster at 300 dpi; a larger page is rendered coarser
+MIN_IMAGE_SIDE = 8  # pixels: a page narrower or lower than this holds no line of text
 
 
 def page_dpi(size: tuple[float, float], dpi: int = DEFAULT_DPI) -> int:
@@ -1254,36 +1256,91 @@ def ocr_lines(pages: dict[int, list[OcrLine]], heights: dict[int, float] | None 
     return out
 
 
-def _frames(path: Path) -> Iterator[tuple[Image.Image, float]]:
-    """The pages of an image file (TIFF frames) as grey images with their dpi."""
-    try:
-        image = Image.open(path)
-        image.load()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except Image.DecompressionBombError:
-        raise InputError(path, "image too large (over Pillow's decompression-bomb limit)") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InputError(path, f"not a readable image ({type(exc).__name__})") from None
-    with image:
-        for frame in ImageSequence.Iterator(image):
-            dpi = frame.info.get("dpi") or image.info.get("dpi")
-            value = float(dpi[0]) if dpi and dpi[0] else 0.0
-            # 72 dpi and less is what editors write when they do not know; scans are 200-600.
-            yield frame.convert("L"), value if value >= 100 else float(DEFAULT_DPI)
+class _Frame(NamedTuple):
+    page: int  # 1-based, in the file
+    image: Image.Image  # grey
+    dpi: float
+
+
+def _frames(path: Path) -> tuple[list[_Frame], int]:
+    """The pages of an image file (TIFF frames) as grey images with their dpi, and how many pages
+    the file has.
+
+    A frame that cannot be read costs that frame and, when the file is cut
+    short, the frames after it, with a warning; the frames before it are
+    read.  A frame over Pillow's decompression-bomb limit, or too small to
+    hold text, is skipped with a warning; one with a side over MAX_SIDE is
+    read coarser.  When no frame is left, the file is an InputError.
+    """
+    import warnings
+
+    frames: list[_Frame] = []
+    refused: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DecompressionBombWarning, TIFF metadata: not the user's business
+        try:
+            image = Image.open(path)
+            image.load()
+        except FileNotFoundError:
+            raise InputError(path, "no such file") from None
+        except Image.DecompressionBombError:
+            raise InputError(path, "image too large (over Pillow's decompression-bomb limit)") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as exc:
+            raise InputError(path, f"not a readable image ({type(exc).__name__})") from None
+        with image:
+            page = 0
+            while True:
+                page += 1
+                try:
+                    if page > 1:
+                        image.seek(page - 1)
+                except EOFError:
+                    page -= 1
+                    break
+                except MemoryError:
+                    raise
+                except Exception as exc:  # Pillow's TIFF reader raises anything at a damaged frame
+                    refused.append(f"page {page} on: unreadable ({type(exc).__name__}); not read")
+                    break
+                width, height = image.size
+                if width * height > 2 * (Image.MAX_IMAGE_PIXELS or 2**62):
+                    refused.append(f"page {page}: image too large ({width}x{height} px); skipped")
+                    continue
+                fit = min(1.0, MAX_SIDE / max(width, height))
+                size = (round(width * fit), round(height * fit))
+                if min(size) < MIN_IMAGE_SIDE:
+                    refused.append(f"page {page}: image {width}x{height} px, too small to hold text; skipped")
+                    continue
+                try:
+                    frame = image.convert("L")
+                    if fit < 1.0:
+                        frame = frame.resize(size, Image.Resampling.BOX)
+                except MemoryError:
+                    raise
+                except Exception as exc:
+                    refused.append(f"page {page} on: unreadable ({exc}); not read")
+                    break
+                dpi = image.info.get("dpi")
+                value = float(dpi[0]) if dpi and dpi[0] else 0.0
+                # 72 dpi and less is what editors write when they do not know; scans are 200-600.
+                frames.append(_Frame(page, frame, (value if value >= 100 else float(DEFAULT_DPI)) * fit))
+    if refused and not frames:
+        raise InputError(path, f"no readable page ({refused[0]})")
+    for note in refused:
+        log.warning("%s: %s", path, note)
+    return frames, page
 
 
 def read_image(path: Path, options: Any = None) -> tuple[list[Line], int]:
     """A PNG/JPEG/TIFF page (or a multi-page TIFF) read by OCR: lines and the page count."""
     check_tesseract()
     path = Path(path)
-    frames = list(_frames(path))
+    frames, count = _frames(path)
     if not frames:
         raise InputError(path, "image has no pages")
     jobs = getattr(options, "jobs", 1) or 1
-    images = [image for image, _ in frames]
-    scales = [72 / dpi for _, dpi in frames]
-    results = ocr_pages(images, jobs=jobs, scale=scales)
-    pages = dict(enumerate(results, start=1))
-    heights = {i + 1: image.height * s for i, (image, s) in enumerate(zip(images, scales, strict=True))}
-    return ocr_lines(pages, heights), len(frames)
+    scales = {f.page: 72 / f.dpi for f in frames}
+    results = _run(_worker, [(f.image, scales[f.page], f.page) for f in frames], jobs)
+    pages = {f.page: lines for f, lines in zip(frames, results, strict=True)}
+    heights = {f.page: f.image.height * scales[f.page] for f in frames}
+    return ocr_lines(pages, heights), count

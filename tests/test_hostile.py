@@ -29,12 +29,16 @@ import pytest
 from conftest import FIXTURES, GOLDEN, ROOT
 from hostile import (
     BOX_AMOUNTS,
+    blank_frame,
     content_stream,
     flate_bomb_pdf,
+    image_frame,
     lines_of,
     page_listed,
     page_object,
     reportlab_pdf,
+    text_image,
+    tiff,
     yosan,
 )
 
@@ -459,6 +463,81 @@ def test_09_an_update_that_cannot_be_written_is_an_error_line(tmp_path: Path) ->
     assert "Traceback" not in done.stderr.decode()
     assert len(errors_of(done.stderr)) == 1
     assert errors_of(done.stderr)[0].startswith(f"yosan: error: {blocker / 'golden.csv'}: cannot write: ")
+
+
+# --- 10. images: tiny, extreme, truncated, bombs, and OpenCV out of memory ----------------------
+
+
+@pytest.mark.parametrize("size", [(1, 1), (100_000, 8), (8, 100_000)])
+def test_10_an_image_with_no_room_for_text_is_one_clear_error(tmp_path: Path, size: tuple[int, int]) -> None:
+    need_tesseract()
+    from PIL import Image
+
+    path = tmp_path / f"{size[0]}x{size[1]}.png"
+    Image.new("L", size, 255).save(path)
+    done = yosan("extract", path, GOOD)
+    assert done.returncode == 1
+    assert_clean(done)
+    assert errors_of(done.stderr) == [
+        f"yosan: error: {path}: no readable page (page 1: image {size[0]}x{size[1]} px, too small to hold text; skipped)"
+    ]
+    assert len(csv_rows(done.stdout)) == GOOD_RECORDS
+
+
+def _scan_pages() -> list[tuple[int, int, object]]:
+    return [image_frame(text_image(f"令和2年度予算額 {k},000百万円")) for k in (1, 2, 3)]
+
+
+def test_10_a_truncated_multi_page_tiff_keeps_its_intact_pages(tmp_path: Path) -> None:
+    need_tesseract()
+    data = tiff(_scan_pages())
+    path = tmp_path / "cut.tif"
+    path.write_bytes(data[: len(data) - 2000])  # into the last frame's strip
+    done = yosan("extract", path)
+    assert done.returncode == 0, done.stderr
+    assert_clean(done)
+    assert [(r["page"], r["amount_yen"]) for r in csv_rows(done.stdout)] == [
+        ("1", "1000000000"),
+        ("2", "2000000000"),
+    ]
+    assert [line for line in lines_of(done.stderr) if "page 3" in line]
+
+
+def test_10_a_decompression_bomb_in_a_later_frame_is_that_page_only(tmp_path: Path) -> None:
+    need_tesseract()
+    pages = _scan_pages()
+    path = tmp_path / "bomb.tif"
+    path.write_bytes(tiff([pages[0], blank_frame(14_000, 14_000), pages[2]]))  # 196 megapixels
+    done = yosan("extract", path)
+    assert done.returncode == 0, done.stderr
+    assert_clean(done)
+    assert [(r["page"], r["amount_yen"]) for r in csv_rows(done.stdout)] == [
+        ("1", "1000000000"),
+        ("3", "3000000000"),
+    ]
+    assert lines_of(done.stderr) == [
+        f"yosan: warning: {path}: page 2: image too large (14000x14000 px); skipped"
+    ]
+
+
+def test_10_opencv_out_of_memory_reads_out_of_memory(tmp_path: Path) -> None:
+    need_tesseract()
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (9000, 9000), 255)
+    draw = ImageDraw.Draw(page)
+    for at in range(0, 9000, 300):  # a ruled grid: the table finder allocates for it
+        draw.line((0, at, 9000, at), fill=0, width=3)
+        draw.line((at, 0, at, 9000), fill=0, width=3)
+    path = tmp_path / "grid.png"
+    page.save(path)
+    for command in (["extract", path], ["batch", path, "-o", tmp_path / "out"]):
+        done = yosan(*command, "--max-memory", "700")
+        assert done.returncode == 1
+        assert_clean(done)
+        assert errors_of(done.stderr) == [
+            f"yosan: error: {path}: out of memory (more than --max-memory 700 MB)"
+        ]
 
 
 # --- 11. -o writes through FIFOs, devices and symlinks -------------------------------------------
