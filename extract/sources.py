@@ -9,11 +9,12 @@ produces the same ``Line`` objects with a page and character boxes.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import math
 import shutil
 import stat
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
@@ -79,6 +80,7 @@ _BOMS = (
 # Tried in order when there is no BOM.  UTF-8 is strict enough that Shift-JIS
 # text never decodes as UTF-8; CP932 is Microsoft's superset of Shift-JIS.
 _FALLBACKS = ("utf-8", "cp932", "euc-jp")
+_ENCODING_NAMES = "UTF-8, UTF-16, CP932/Shift-JIS, EUC-JP or ISO-2022-JP"
 
 
 _PLAUSIBLE = regex.compile(
@@ -117,12 +119,20 @@ _JIS_CODECS = ("iso2022_jp", "iso2022_jp_2004", "iso2022_jp_ext", "iso2022_jp_2"
 def _iso2022_jp(data: bytes, path: str | Path) -> tuple[str, str] | None:
     if not any(escape in data for escape in _JIS_ESCAPES):
         return None
-    for encoding in _JIS_CODECS:
+    decoded = _first_decoding(data, _JIS_CODECS)
+    if decoded is None:
+        raise InputError(path, "cannot decode text: ISO-2022-JP escapes, but not valid ISO-2022-JP")
+    return decoded
+
+
+def _first_decoding(data: bytes, encodings: Sequence[str]) -> tuple[str, str] | None:
+    """(text, encoding) of the first of ``encodings`` that decodes ``data`` strictly, or None."""
+    for encoding in encodings:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise InputError(path, "cannot decode text: ISO-2022-JP escapes, but not valid ISO-2022-JP")
+    return None
 
 
 def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
@@ -143,12 +153,12 @@ def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     jis = _iso2022_jp(data, path)
     if jis is not None:
         return jis
-    for encoding in _FALLBACKS:
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise InputError(path, "cannot decode text: not UTF-8, UTF-16, CP932/Shift-JIS, EUC-JP or ISO-2022-JP")
+    decoded = _first_decoding(data, _FALLBACKS)
+    if decoded is None:
+        raise InputError(
+            path, "cannot decode text: not UTF-8, UTF-16, CP932/Shift-JIS, EUC-JP or ISO-2022-JP"
+        )
+    return decoded
 
 
 def split_lines(text: str) -> list[str]:
@@ -156,18 +166,11 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def read_bytes(path: Path, size: int = -1) -> bytes:
-    """The file's bytes (or its first ``size``), with OS errors as InputError.
-
-    Devices are refused (``/dev/zero`` never ends); a pipe is read, so that
-    ``yosan extract <(curl …)`` works (``yosan batch`` bounds it with --timeout).
-    """
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """OS errors while reading ``path`` as InputError with a reason a user can act on."""
     try:
-        kind = path.stat().st_mode
-        if stat.S_ISCHR(kind) or stat.S_ISBLK(kind):
-            raise InputError(path, "a device, not a document")
-        with path.open("rb") as fh:
-            return fh.read(size)
+        yield
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except IsADirectoryError:
@@ -176,6 +179,20 @@ def read_bytes(path: Path, size: int = -1) -> bytes:
         raise InputError(path, "permission denied") from None
     except OSError as exc:
         raise InputError(path, exc.strerror or str(exc)) from None
+
+
+def read_bytes(path: Path, size: int = -1) -> bytes:
+    """The file's bytes (or its first ``size``), with OS errors as InputError.
+
+    Devices are refused (``/dev/zero`` never ends); a pipe is read, so that
+    ``yosan extract <(curl …)`` works (``yosan batch`` bounds it with --timeout).
+    """
+    with _reading(path):
+        kind = path.stat().st_mode
+        if stat.S_ISCHR(kind) or stat.S_ISBLK(kind):
+            raise InputError(path, "a device, not a document")
+        with path.open("rb") as fh:
+            return fh.read(size)
 
 
 def is_stream(path: Path) -> bool:
@@ -189,15 +206,8 @@ def is_stream(path: Path) -> bool:
 
 def spool(path: Path, copy: Path, chunk: int = 1 << 20) -> None:
     """Copy the stream at ``path`` to the regular file ``copy``, with OS errors as InputError."""
-    try:
-        with path.open("rb") as src, copy.open("wb") as dst:
-            shutil.copyfileobj(src, dst, chunk)
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except PermissionError:
-        raise InputError(path, "permission denied") from None
-    except OSError as exc:
-        raise InputError(path, exc.strerror or str(exc)) from None
+    with _reading(path), path.open("rb") as src, copy.open("wb") as dst:
+        shutil.copyfileobj(src, dst, chunk)
 
 
 def read_text_lines(path: Path) -> list[Line]:

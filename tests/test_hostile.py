@@ -41,6 +41,7 @@ from hostile import (
     tiff,
     yosan,
 )
+from test_batch import _children
 
 from extract.pipeline import extract_text
 
@@ -577,13 +578,6 @@ def test_11_output_to_a_device_writes_through_it(tmp_path: Path) -> None:
 
 
 # --- 12. kill -9 of the batch: no worker runs on, and finished files stay finished ---------------
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
 
 
 def _alive(pid: int) -> bool:
