@@ -117,6 +117,7 @@ _OBJ_HEADER = regex.compile(rb"(\d+)\s+\d+\s+obj\b")
 _DIRECT_LENGTH = regex.compile(rb"/Length\s+(\d++)(?!\s+\d+\s+R)")
 _FIRST_FILTER = regex.compile(rb"/Filter\s*\[?\s*/(\w+)")
 CHECK_BYTES = 256 * 2**20  # decoded bytes checked in all, at most (a flate bomb is not inflated here)
+CHECK_FILE_BYTES = 256 * 2**20  # a larger file's streams are not checked
 
 
 @dataclass
@@ -216,6 +217,8 @@ def _pages_using(path: Path, numbers: set[int]) -> dict[int, list[int]]:
 def stream_notes(path: Path) -> list[str]:
     """A note for each page that uses a damaged stream (a deleted byte in a content stream reads half
     the page, silently in PDFium), or for each damaged stream no page could be found for."""
+    if path.stat().st_size > CHECK_FILE_BYTES:  # read whole here, beside what PDFium holds
+        return []
     data = path.read_bytes()
     if b"/Encrypt" in data:  # encrypted streams do not inflate as they are
         return []

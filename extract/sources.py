@@ -116,13 +116,11 @@ _JIS_ESCAPES = (b"\x1b$B", b"\x1b$@", b"\x1b$(Q", b"\x1b$(O", b"\x1b(J", b"\x1b(
 _JIS_CODECS = ("iso2022_jp", "iso2022_jp_2004", "iso2022_jp_ext", "iso2022_jp_2")
 
 
-def _iso2022_jp(data: bytes, path: str | Path) -> tuple[str, str] | None:
+def _iso2022_jp(data: bytes) -> tuple[str, str] | None:
+    """ISO-2022-JP text, or None (no escapes, or not valid: an escape in UTF-8 text is left to it)."""
     if not any(escape in data for escape in _JIS_ESCAPES):
         return None
-    decoded = _first_decoding(data, _JIS_CODECS)
-    if decoded is None:
-        raise InputError(path, "cannot decode text: ISO-2022-JP escapes, but not valid ISO-2022-JP")
-    return decoded
+    return _first_decoding(data, _JIS_CODECS)
 
 
 def _first_decoding(data: bytes, encodings: Sequence[str]) -> tuple[str, str] | None:
@@ -150,7 +148,7 @@ def decode_text(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
         return text, "utf-16"
     if b"\x00" in data:
         raise InputError(path, "binary file, not a text document")
-    jis = _iso2022_jp(data, path)
+    jis = _iso2022_jp(data)
     if jis is not None:
         return jis
     decoded = _first_decoding(data, _FALLBACKS)
