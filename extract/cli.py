@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import io
 import logging
 import os
@@ -59,6 +60,8 @@ def _emit(text: str) -> int:
     wanted and is no failure; the exit status is then the command's own.
     """
     try:
+        if _STDOUT_CLOSED:
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
@@ -328,7 +331,29 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return run.exit_status
 
 
+_STDOUT_CLOSED = False
+
+
+def _standard_streams() -> None:
+    """Open /dev/null on stdin, stdout or stderr if it is closed (``>&-``, ``2>&-``): otherwise the
+    next file or pipe opened takes its number, and what is written to that stream lands in it.
+    Output for a closed stdout is then an error (``_emit``); messages for a closed stderr are lost."""
+    global _STDOUT_CLOSED
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+            if fd == 1:
+                _STDOUT_CLOSED = True
+    if sys.stdout is None:
+        sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _standard_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = _WarningHandler(sys.stderr)

@@ -399,6 +399,18 @@ def test_07_a_full_stdout_is_an_error_line() -> None:
     assert "Traceback" not in done.stderr.decode()
 
 
+def test_07_a_closed_stderr_or_stdout_is_no_trap(tmp_path: Path) -> None:
+    """`2>&-`: the next file opened took number 2, and what was written to stderr went into it."""
+    out = tmp_path / "out"
+    done = yosan("batch", PR_SHEET, GOOD, "-o", out, preexec_fn=lambda: os.close(2))
+    assert done.returncode == 0
+    assert [f["status"] for f in report(out)["files"]] == ["ok", "ok"]
+    assert len(csv_rows((out / "all.csv").read_bytes())) == GOOD_RECORDS + PR_SHEET_RECORDS
+    done = yosan("extract", GOOD, preexec_fn=lambda: os.close(1))  # `>&-`: the output cannot go anywhere
+    assert done.returncode == 1
+    assert errors_of(done.stderr) == ["yosan: error: <stdout>: cannot write: Bad file descriptor"]
+
+
 # --- 8. a damaged stream is named, not read in part silently ----------------------------------
 
 
