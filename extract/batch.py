@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
+import fcntl
 import glob
+import hashlib
 import importlib
 import json
 import logging
-import multiprocessing
 import os
 import signal
+import stat
 import sys
 import tempfile
 import time
-import traceback
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -38,7 +40,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
-from .errors import InputError, YosanError
+from .errors import YosanError, display_path, printable
+from .isolate import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT,
+    Outcome,
+    died,
+    kill_group,
+    signals_held,
+    start,
+)
 from .model import ALL_COLUMNS
 from .output import atomic_open, cell, render, write_atomic
 from .pipeline import IMAGE_SUFFIXES, Options, extract_document
@@ -47,12 +58,11 @@ INPUT_SUFFIXES = (".pdf", ".txt", *IMAGE_SUFFIXES)
 BATCH_FORMATS = ("csv", "jsonl")
 REPORT = "report.json"
 STATE = ".yosan-state.json"  # what made each output, for re-runs
+JOURNAL = ".yosan-state.journal"  # what each finished file made, appended as it finishes
 COMBINED = "all.csv"
-DEFAULT_TIMEOUT = 1800.0  # seconds per file; a scanned 600-page document needs minutes
-DEFAULT_MAX_MEMORY = 2048  # MB of address space per worker
 STATUSES = ("ok", "failed", "skipped", "timeout", "interrupted")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+__all__ = ["DEFAULT_MAX_MEMORY", "DEFAULT_TIMEOUT"]
 
 
 class UsageError(YosanError):
@@ -115,18 +125,6 @@ class FileResult:
     error: str | None = None
 
 
-@dataclass
-class _Outcome:
-    """What a worker sends back: the rendered output, or why there is none."""
-
-    text: str | None = None
-    pages: int | None = None
-    records: int = 0
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-    traceback: str | None = None
-
-
 # --- finding inputs ----------------------------------------------------------
 
 
@@ -177,14 +175,18 @@ def _expand(spec: str) -> tuple[list[tuple[Path, str]], str | None]:
     return found, None
 
 
-def find_inputs(specs: Sequence[str], fmt: str) -> tuple[list[Input], list[FileResult]]:
+def find_inputs(
+    specs: Sequence[str], fmt: str, out_dir: Path | None = None
+) -> tuple[list[Input], list[FileResult]]:
     """The inputs named by ``specs`` (each file once) and a failed result per argument that names none.
 
     An input's label is its path below the folder or glob root it was found
     in (its name when given as a file); output names are ``<label>.<fmt>``.
     When two inputs share a label (one name in two folders, both given as
     files) their records' ``source`` is the path as given instead, and the
-    later outputs get ``~2``, ``~3`` before the suffix.
+    later outputs get ``~2``, ``~3`` before the suffix; so does an output
+    whose name is a folder that other outputs go into (``a.txt`` beside a
+    folder ``a.txt.csv/``) or a folder already in ``out_dir``.
     """
     pairs: list[tuple[Path, str]] = []
     problems: list[FileResult] = []
@@ -192,7 +194,7 @@ def find_inputs(specs: Sequence[str], fmt: str) -> tuple[list[Input], list[FileR
     for spec in specs:
         found, reason = _expand(spec)
         if reason:
-            problems.append(FileResult(input=spec, output=None, status="failed", error=reason))
+            problems.append(FileResult(input=display_path(spec), output=None, status="failed", error=reason))
         for path, label in found:
             if ".." in Path(label).parts:  # an output must stay inside the output folder
                 label = path.name
@@ -203,18 +205,27 @@ def find_inputs(specs: Sequence[str], fmt: str) -> tuple[list[Input], list[FileR
     counts: dict[str, int] = {}
     for _, label in pairs:
         counts[label.casefold()] = counts.get(label.casefold(), 0) + 1
-    taken = {COMBINED, REPORT}
+    folders = {
+        parent.as_posix().casefold() for _, label in pairs for parent in Path(f"{label}.{fmt}").parents
+    }
+    taken = {COMBINED, REPORT, STATE, JOURNAL}
+
+    def free(name: str) -> bool:
+        if name.casefold() in taken or name.casefold() in folders:
+            return False
+        return out_dir is None or not (out_dir / name).is_dir()
+
     inputs = []
     for path, label in pairs:
         source = label if counts[label.casefold()] == 1 else str(path)
         name = f"{label}.{fmt}"
         k = 1
-        while name.casefold() in taken:
+        while not free(name):
             k += 1
             stem = Path(label)
             name = stem.with_name(f"{stem.stem}~{k}{stem.suffix}").as_posix() + f".{fmt}"
         taken.add(name.casefold())
-        inputs.append(Input(path=path, label=source, output=name))
+        inputs.append(Input(path=path, label=display_path(source), output=name))
     return inputs, problems
 
 
@@ -237,24 +248,85 @@ def check_out_dir(out_dir: Path) -> None:
 # --- re-runs -----------------------------------------------------------------
 
 
+def _entries(value: object) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in value.items() if isinstance(v, dict)} if isinstance(value, dict) else {}
+
+
 def load_state(out_dir: Path) -> dict[str, dict[str, Any]]:
-    """What earlier runs made in this folder, by output name (``.yosan-state.json``).
+    """What earlier runs made in this folder, by output name (``.yosan-state.json``, then its journal).
 
     Kept apart from report.json, which describes the last run only: a run over
     other inputs (or a mistyped one) must not make the next run redo
-    everything.
+    everything.  The journal holds what each file made as it finished, so a
+    run killed outright (``kill -9``, a power cut) still leaves its finished
+    files known; a torn last line is ignored.
     """
     try:
-        state = json.loads((out_dir / STATE).read_text(encoding="utf-8"))
-        entries = state["outputs"]
-        return {k: v for k, v in entries.items() if isinstance(v, dict)} if isinstance(entries, dict) else {}
+        state = _entries(json.loads((out_dir / STATE).read_text(encoding="utf-8"))["outputs"])
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        state = {}
+    try:
+        with (out_dir / JOURNAL).open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    change = json.loads(line)
+                    output, entry = change["output"], change["entry"]
+                except (ValueError, KeyError, TypeError):
+                    continue
+                if isinstance(entry, dict):
+                    state[output] = entry
+                else:
+                    state.pop(output, None)
+    except (OSError, ValueError):
+        pass
+    return state
 
 
-def _state_entry(item: Input, result: FileResult, opts: BatchOptions) -> dict[str, Any]:
+class _Journal:
+    """``.yosan-state.journal``: one JSON line per finished file, written as it finishes."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / JOURNAL
+        self.fd: int | None = None
+        self.error: str | None = None
+
+    def record(self, output: str, entry: dict[str, Any] | None) -> None:
+        line = json.dumps({"output": output, "entry": entry}, sort_keys=True) + "\n"
+        try:
+            if self.fd is None:
+                self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+            os.write(self.fd, line.encode("ascii"))  # one write: a line is whole or torn, never mixed
+        except OSError as exc:
+            self.error = f"{display_path(self.path)}: cannot write: {exc.strerror or exc}"
+
+    def close(self, remove: bool) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if remove:
+            with contextlib.suppress(OSError):
+                self.path.unlink(missing_ok=True)
+
+
+def file_digest(path: Path) -> str | None:
+    """SHA-256 of a regular file's content (None for a pipe or a file that cannot be read)."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # opening a FIFO would take what the reader needs
+            return None
+        with path.open("rb") as fh:
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+            return digest.hexdigest()
+    except OSError:
+        return None
+
+
+def _state_entry(item: Input, result: FileResult, opts: BatchOptions, made: dict[str, Any]) -> dict[str, Any]:
     return {
         "input": os.path.realpath(item.path),
+        "input_sha256": made.get("input_sha256"),
+        "output_sha256": made.get("output_sha256"),
         "version": __version__,
         "options": opts.fingerprint(),
         "pages": result.pages,
@@ -275,127 +347,49 @@ def _output_rows(path: Path, fmt: str) -> Iterator[dict[str, str]]:
 
 
 def _up_to_date(item: Input, prev: dict[str, Any] | None, opts: BatchOptions) -> bool:
-    """The output was made by this version with these options after the input last changed, and is whole."""
+    """The output was made by this version with these options from an input with the same content
+    (SHA-256: ``cp -p``, ``tar`` and ``unzip`` give a new file an old time), after the input last
+    changed, and is whole (its own SHA-256 is the one written)."""
     if (
         prev is None
         or prev.get("version") != __version__
         or prev.get("options") != opts.fingerprint()
         or prev.get("input") != os.path.realpath(item.path)
+        or not prev.get("input_sha256")
+        or not prev.get("output_sha256")
     ):
         return False
     out = opts.out_dir / item.output
     try:
         if out.stat().st_mtime_ns <= item.path.stat().st_mtime_ns:
             return False
-        return sum(1 for _ in _output_rows(out, opts.fmt)) == prev.get("records")
-    except (OSError, ValueError, csv.Error):
+    except OSError:
         return False
+    return file_digest(out) == prev["output_sha256"] and file_digest(item.path) == prev["input_sha256"]
 
 
 # --- the worker ----------------------------------------------------------------
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-def _limit_memory(megabytes: int | None) -> None:
-    if not megabytes:
-        return
-    import resource
-
-    limit = megabytes * 2**20
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def _work(conn: Connection, item: Input, opts: BatchOptions, options: Options) -> None:
-    """Extract one input in this (forked) process and send an _Outcome back."""
-    # Own process group: a terminal's Ctrl-C reaches the batch only, and a
-    # timeout kills this worker and anything it started.  Signals were blocked
-    # across the fork, so none can arrive before the handlers are reset.
-    os.setpgid(0, 0)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
-    if not opts.debug:  # libraries' own chatter (C code, lastResort logging) stays off the terminal
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-    collect = _Collect()
-    logger = logging.getLogger("yosan")
-    logger.handlers[:] = [collect]
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
-    outcome = _Outcome()
-    try:
-        _limit_memory(opts.max_memory)
-        document = extract_document(item.path, options)
-        for record in document.records:
-            record.source = item.label
-        outcome.pages = document.pages
-        outcome.records = len(document.records)
-        outcome.text = render(document.records, opts.fmt)
-        del document
-    except MemoryError:
-        limit = f" (more than --max-memory {opts.max_memory} MB)" if opts.max_memory else ""
-        outcome = _Outcome(error=f"out of memory{limit}")
-    except InputError as exc:
-        outcome.error = exc.reason
-    except YosanError as exc:
-        outcome.error = str(exc)
-    except Exception as exc:  # a bug or a library's surprise: this file's error, not the batch's
-        outcome.error = f"internal error: {type(exc).__name__}: {exc}"
-        outcome.traceback = traceback.format_exc() if opts.debug else None
-    outcome.warnings = collect.messages
-    conn.send(outcome)
-    conn.close()
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
-def _died(exitcode: int | None, max_memory: int | None) -> str:
-    if exitcode is not None and exitcode < 0:
-        name = _signal_name(-exitcode)
-        hint = " (out of memory?)" if -exitcode in (signal.SIGKILL, signal.SIGABRT, signal.SIGTRAP) else ""
-        return f"worker crashed: {name}{hint}"
-    if max_memory:
-        return f"worker exited with status {exitcode} (out of memory? limit {max_memory} MB)"
-    return f"worker exited with status {exitcode}"
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM off (they arrive right after): a file write or a fork is never cut in half."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+def _extract_rendered(item: Input, fmt: str, options: Options) -> dict[str, Any]:
+    """In the worker: one input's rendered output, page count and record count."""
+    digest = file_digest(item.path)  # before reading: the output is of this content or a later one
+    document = extract_document(item.path, options)
+    for record in document.records:
+        record.source = item.label
+    return {
+        "text": render(document.records, fmt),
+        "pages": document.pages,
+        "records": len(document.records),
+        "input_sha256": digest,
+    }
 
 
 @dataclass
 class _Running:
     index: int
     item: Input
-    process: multiprocessing.process.BaseProcess
+    process: Any  # a forked multiprocessing Process
     conn: Connection
     started: float
     deadline: float | None
@@ -405,13 +399,18 @@ class _Running:
 
 
 class Progress:
-    """A tqdm bar on a terminal, plain lines otherwise; errors and warnings as ``yosan:`` lines."""
+    """A tqdm bar on a terminal, plain lines otherwise; errors and warnings as ``yosan:`` lines.
+
+    A stream that cannot be written any more (a closed pipe) silences the
+    progress, never the run.
+    """
 
     def __init__(self, total: int, stream: IO[str] | None = None) -> None:
         self.stream = stream or sys.stderr
         self.total = total
         self.count = 0
         self.bar = None
+        self.silent = False
         isatty = getattr(self.stream, "isatty", None)
         if total and isatty and isatty():
             import tqdm
@@ -420,16 +419,24 @@ class Progress:
             self.bar = tqdm.tqdm(total=total, file=self.stream, unit="file", dynamic_ncols=True)
 
     def say(self, line: str) -> None:
-        if self.bar is not None:
-            self.bar.write(line, file=self.stream)
-        else:
-            print(line, file=self.stream, flush=True)
+        if self.silent:
+            return
+        try:
+            if self.bar is not None:
+                self.bar.write(line, file=self.stream)
+            else:
+                print(line, file=self.stream, flush=True)
+        except (OSError, ValueError):
+            self.silent = True
 
     def done(self, result: FileResult) -> None:
         self.count += 1
-        if self.bar is not None:
-            self.bar.set_postfix_str(Path(result.input).name, refresh=False)
-            self.bar.update(1)
+        if self.bar is not None and not self.silent:
+            try:
+                self.bar.set_postfix_str(Path(result.input).name, refresh=False)
+                self.bar.update(1)
+            except (OSError, ValueError):
+                self.silent = True
         else:
             self.say(f"[{self.count}/{self.total}] {result.input}: {_describe(result)}")
         for warning in result.warnings:
@@ -439,7 +446,8 @@ class Progress:
 
     def close(self) -> None:
         if self.bar is not None:
-            self.bar.close()
+            with contextlib.suppress(OSError, ValueError):
+                self.bar.close()
             self.bar = None
 
 
@@ -463,11 +471,14 @@ class BatchRun:
     started: datetime
     finished: datetime
     interrupted: bool = False
+    errors: list[str] = field(default_factory=list)  # the run's own: all.csv or report.json not written
 
     @property
     def exit_status(self) -> int:
         if self.interrupted:
             return EXIT_INTERRUPTED
+        if self.errors:
+            return EXIT_FAILED
         return EXIT_OK if all(r.status in ("ok", "skipped") for r in self.results) else EXIT_FAILED
 
     def counts(self) -> dict[str, int]:
@@ -479,17 +490,28 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 
 class _Scheduler:
-    """Runs the inputs that need it, at most ``jobs`` worker processes at a time."""
+    """Runs the inputs that need it, at most ``jobs`` worker processes at a time.
+
+    What each finished file made goes into the journal at once, so that a run
+    killed outright still skips it next time.
+    """
 
     def __init__(
-        self, inputs: list[Input], results: list[FileResult | None], opts: BatchOptions, progress: Progress
+        self,
+        inputs: list[Input],
+        results: list[FileResult | None],
+        opts: BatchOptions,
+        progress: Progress,
+        state: dict[str, dict[str, Any]],
+        journal: _Journal,
     ) -> None:
         self.opts = opts
         self.results = results
         self.progress = progress
+        self.state = state
+        self.journal = journal
         self.queue = deque((i, item) for i, item in enumerate(inputs) if results[i] is None)
         self.running: dict[int, _Running] = {}
-        self.context = multiprocessing.get_context("fork")
         per_file = max(1, opts.jobs // max(1, min(opts.jobs, len(self.queue))))
         self.options = replace(opts.extract, jobs=per_file)
 
@@ -497,22 +519,20 @@ class _Scheduler:
         """Start, wait, collect.  Ctrl-C lands only while waiting: a file's result, its
         output and its report entry are recorded together or not at all."""
         while self.queue or self.running:
-            with _signals_held():
+            with signals_held():
                 while self.queue and len(self.running) < self.opts.jobs:
                     self._start(*self.queue.popleft())
             self._wait()
 
     def _start(self, index: int, item: Input) -> None:
-        reader, writer = self.context.Pipe(duplex=False)
-        process = self.context.Process(
-            target=_work,
-            args=(writer, item, self.opts, self.options),
-            name=f"yosan:{item.label}",
-        )
-        sys.stdout.flush()
-        sys.stderr.flush()
-        with _signals_held():
-            process.start()
+        with signals_held():
+            process, reader = start(
+                _extract_rendered,
+                (item, self.opts.fmt, self.options),
+                self.opts.debug,
+                self.opts.max_memory,
+                name=f"yosan:{item.label}",
+            )
             started = time.monotonic()
             self.running[index] = _Running(
                 index=index,
@@ -522,7 +542,6 @@ class _Scheduler:
                 started=started,
                 deadline=started + self.opts.timeout if self.opts.timeout else None,
             )
-        writer.close()  # so that the reader sees EOF when the worker dies
 
     def _wait(self) -> None:
         deadlines = [r.deadline for r in self.running.values() if r.deadline is not None]
@@ -530,7 +549,7 @@ class _Scheduler:
         objects: list[Any] = [r.conn for r in self.running.values()]
         objects += [r.process.sentinel for r in self.running.values()]
         wait(objects, timeout)
-        with _signals_held():
+        with signals_held():
             self._collect()
 
     def _collect(self) -> None:
@@ -538,7 +557,7 @@ class _Scheduler:
         for run in list(self.running.values()):
             if run.conn.poll():  # a result, or EOF from a worker that died
                 try:
-                    outcome: _Outcome | None = run.conn.recv()
+                    outcome: Outcome | None = run.conn.recv()
                 except (EOFError, OSError):
                     outcome = None
                 self._finish(run, outcome)
@@ -547,54 +566,88 @@ class _Scheduler:
             elif run.deadline is not None and now >= run.deadline:
                 self._finish(run, None, timed_out=True)
 
-    def _finish(self, run: _Running, outcome: _Outcome | None, timed_out: bool = False) -> None:
+    def _finish(self, run: _Running, outcome: Outcome | None, timed_out: bool = False) -> None:
         # The worker has sent its result, died or overrun: kill its group (it and
         # anything it started) before reaping it, so that its pid, and so the
         # group id, cannot have been reused by then.
-        _kill_group(run.process.pid)  # type: ignore[arg-type]
+        kill_group(run.process.pid)
         run.process.join()
         run.conn.close()
         del self.running[run.index]
         item = run.item
         result = FileResult(
-            input=str(item.path),
+            input=display_path(item.path),
             output=None,
             status="failed",
             seconds=round(time.monotonic() - run.started, 3),
         )
+        made: dict[str, Any] = {}
         if timed_out:
             result.status = "timeout"
             result.error = f"timed out after {self.opts.timeout:g} s"
         elif outcome is None:
-            result.error = _died(run.process.exitcode, self.opts.max_memory)
+            result.error = died(run.process.exitcode, self.opts.max_memory)
         else:
-            result.pages, result.warnings = outcome.pages, outcome.warnings
+            result.warnings = outcome.warnings
             if outcome.traceback:
                 self.progress.say(outcome.traceback.rstrip())
             if outcome.error is not None:
-                result.error = outcome.error
+                result.error = printable(outcome.error)
             else:
-                assert outcome.text is not None
+                made = outcome.value
+                result.pages = made["pages"]
                 try:
-                    with _signals_held():
-                        write_atomic(self.opts.out_dir / item.output, outcome.text)
-                    result.status, result.output, result.records = "ok", item.output, outcome.records
+                    with signals_held():
+                        write_atomic(self.opts.out_dir / item.output, made["text"])
+                    result.status, result.output, result.records = (
+                        "ok",
+                        display_path(item.output),
+                        made["records"],
+                    )
+                    made["output_sha256"] = hashlib.sha256(made["text"].encode("utf-8")).hexdigest()
                 except OSError as exc:
-                    result.error = f"cannot write {self.opts.out_dir / item.output}: {exc.strerror or exc}"
-        if result.status != "ok":
-            with _signals_held(), contextlib.suppress(OSError):  # an older output would now be wrong
-                (self.opts.out_dir / item.output).unlink(missing_ok=True)
+                    where = display_path(self.opts.out_dir / item.output)
+                    result.error = f"cannot write {where}: {exc.strerror or exc}"
+        with signals_held():
+            if result.status == "ok":
+                self.state[item.output] = _state_entry(item, result, self.opts, made)
+                self.journal.record(item.output, self.state[item.output])
+            else:
+                with contextlib.suppress(OSError):  # an older output would now be wrong
+                    (self.opts.out_dir / item.output).unlink(missing_ok=True)
+                if self.state.pop(item.output, None) is not None:
+                    self.journal.record(item.output, None)
         self.results[run.index] = result
         self.progress.done(result)
 
     def stop(self) -> None:
         """Kill every running worker (an interruption)."""
         for run in self.running.values():
-            _kill_group(run.process.pid)  # type: ignore[arg-type]
+            kill_group(run.process.pid)
         for run in self.running.values():
             run.process.join()
             run.conn.close()
         self.running.clear()
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder for this run: a second batch into it is refused, not interleaved.
+
+    The lock is on the folder itself (``flock``), so it leaves no file behind
+    and is released when the process ends, however it ends.
+    """
+    fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise UsageError(display_path(out_dir), "another yosan batch is writing here") from None
+            raise UsageError(display_path(out_dir), f"cannot lock: {exc.strerror or exc}") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def run_batch(
@@ -607,23 +660,39 @@ def run_batch(
 
     Ctrl-C or SIGTERM stops the workers and still writes the report (the
     unfinished files marked ``interrupted``) and ``all.csv`` of what finished.
+    Raises UsageError when another batch holds the output folder.
     """
+    try:
+        opts.out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(display_path(opts.out_dir), f"cannot write here: {exc.strerror or exc}") from None
+    with _locked(opts.out_dir):
+        return _run_locked(inputs, opts, problems, progress)
+
+
+def _run_locked(
+    inputs: list[Input],
+    opts: BatchOptions,
+    problems: Sequence[FileResult],
+    progress: Progress | None,
+) -> BatchRun:
     started = datetime.now().astimezone()
     results: list[FileResult | None] = [None] * len(inputs)
     progress = progress or Progress(len(inputs) + len(problems))
-    in_main = multiprocessing.current_process().name == "MainProcess"
+    in_main = multiprocessing_main()
     old_int = signal.getsignal(signal.SIGINT)
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
     scheduler = None
     interrupted = False
     state = load_state(opts.out_dir)
+    journal = _Journal(opts.out_dir)
     try:
         for problem in problems:
             progress.done(problem)
         _skip_current(inputs, results, opts, progress, {} if opts.force else state)
-        scheduler = _Scheduler(inputs, results, opts, progress)
+        scheduler = _Scheduler(inputs, results, opts, progress, state, journal)
         if scheduler.queue:
-            preload()
+            preload([item for _, item in scheduler.queue], opts.extract.ocr, opts.jobs)
         scheduler.run()
     except KeyboardInterrupt:
         interrupted = True
@@ -636,7 +705,10 @@ def run_batch(
         progress.close()
     try:
         final = [
-            r or FileResult(input=str(item.path), output=None, status="interrupted", error="interrupted")
+            r
+            or FileResult(
+                input=display_path(item.path), output=None, status="interrupted", error="interrupted"
+            )
             for r, item in zip(results, inputs, strict=True)
         ]
         run = BatchRun(
@@ -645,20 +717,46 @@ def run_batch(
             finished=datetime.now().astimezone(),
             interrupted=interrupted,
         )
-        for item, result in zip(inputs, final, strict=True):
-            if result.status == "ok":
-                state[item.output] = _state_entry(item, result, opts)
-            elif result.status in ("failed", "timeout"):  # its output was removed
-                state.pop(item.output, None)
-        with _signals_held():
-            write_combined(run, opts)
-            write_atomic(opts.out_dir / STATE, render_state(state))
-            write_atomic(opts.out_dir / REPORT, render_report(run, opts))
+        if journal.error:
+            run.errors.append(journal.error)
+        with signals_held():
+            # The state first (what the next run relies on), then the journal it
+            # replaces; all.csv and report.json each whole or gone, never stale.
+            written = _write_run_file(run, opts.out_dir / STATE, lambda fh: fh.write(render_state(state)))
+            journal.close(remove=written)
+            outputs = [
+                item.output for item, r in zip(inputs, final, strict=True) if r.status in ("ok", "skipped")
+            ]
+            _write_run_file(run, opts.out_dir / COMBINED, lambda fh: write_combined(outputs, opts, fh))
+            _write_run_file(run, opts.out_dir / REPORT, lambda fh: fh.write(render_report(run, opts)))
+        for error in run.errors:
+            progress.say(f"yosan: error: {error}")
     finally:
+        journal.close(remove=False)
         if in_main:
             signal.signal(signal.SIGINT, old_int if old_int is not None else signal.SIG_DFL)
             signal.signal(signal.SIGTERM, old_term if old_term is not None else signal.SIG_DFL)
     return run
+
+
+def multiprocessing_main() -> bool:
+    import multiprocessing
+
+    return multiprocessing.current_process().name == "MainProcess"
+
+
+def _write_run_file(run: BatchRun, path: Path, write: Any) -> bool:
+    """Write one of the run's own files whole, or remove the old one and say why (a full disk)."""
+    try:
+        with atomic_open(path) as fh:
+            write(fh)
+        return True
+    except (OSError, csv.Error, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        run.errors.append(f"{display_path(path)}: cannot write: {reason}")
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        return False
 
 
 def _skip_current(
@@ -673,8 +771,8 @@ def _skip_current(
         prev = previous.get(item.output)
         if prev is not None and _up_to_date(item, prev, opts):
             result = FileResult(
-                input=str(item.path),
-                output=item.output,
+                input=display_path(item.path),
+                output=display_path(item.output),
                 status="skipped",
                 pages=prev.get("pages"),
                 records=prev.get("records"),
@@ -685,20 +783,20 @@ def _skip_current(
             progress.done(result)
 
 
-def write_combined(run: BatchRun, opts: BatchOptions) -> None:
-    """``all.csv``: every record of the files that are ok or skipped, in input order, ALL_COLUMNS."""
-    with atomic_open(opts.out_dir / COMBINED) as fh:
-        writer = csv.DictWriter(fh, fieldnames=ALL_COLUMNS, lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        for result in run.results:
-            if result.status in ("ok", "skipped") and result.output:
-                for row in _output_rows(opts.out_dir / result.output, opts.fmt):
-                    writer.writerow({c: row.get(c) or "" for c in ALL_COLUMNS})
+def write_combined(outputs: Sequence[str], opts: BatchOptions, fh: IO[str]) -> None:
+    """``all.csv``: every record of ``outputs`` (those of the files that are ok or skipped, in
+    input order) in one fixed schema, ALL_COLUMNS."""
+    writer = csv.DictWriter(fh, fieldnames=ALL_COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for name in outputs:
+        for row in _output_rows(opts.out_dir / name, opts.fmt):
+            writer.writerow({c: row.get(c) or "" for c in ALL_COLUMNS})
 
 
 def render_state(state: dict[str, dict[str, Any]]) -> str:
+    """The state as JSON; ASCII, so that file names that are not UTF-8 survive the round trip."""
     body = {"toolkit": "yosan-extract", "version": __version__, "outputs": state}
-    return json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return json.dumps(body, ensure_ascii=True, indent=1, sort_keys=True) + "\n"
 
 
 def render_report(run: BatchRun, opts: BatchOptions) -> str:
@@ -709,7 +807,8 @@ def render_report(run: BatchRun, opts: BatchOptions) -> str:
         "started": run.started.isoformat(timespec="seconds"),
         "finished": run.finished.isoformat(timespec="seconds"),
         "interrupted": run.interrupted,
-        "output_folder": str(opts.out_dir),
+        "errors": run.errors,
+        "output_folder": display_path(opts.out_dir),
         "options": opts.as_json(),
         "summary": {
             "files": len(run.results),
@@ -728,13 +827,61 @@ def summary_line(run: BatchRun, opts: BatchOptions) -> str:
     done = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     head = "interrupted: " if run.interrupted else ""
     files = len(run.results)
+    out = display_path(opts.out_dir)
+    combined = f"in {out}/{COMBINED}" if (opts.out_dir / COMBINED).exists() else f"(no {COMBINED})"
     return (
-        f"yosan: {head}{files} file{'s' if files != 1 else ''} ({done}); {records} records in "
-        f"{opts.out_dir / COMBINED}, report in {opts.out_dir / REPORT} ({seconds:.1f} s)"
+        f"yosan: {head}{files} file{'s' if files != 1 else ''} ({done}); {records} records "
+        f"{combined}, report in {out}/{REPORT} ({seconds:.1f} s)"
     )
 
 
-def preload() -> None:
-    """Import the PDF reader once here rather than once per forked worker."""
-    with contextlib.suppress(Exception):
-        importlib.import_module(".pdf", __package__)
+def preload(inputs: Sequence[Input] = (), ocr: str = "auto", jobs: int = 1) -> None:
+    """Import the readers the inputs need once here rather than once per forked worker, and, when
+    there are more inputs than workers at once, set up what the libraries set up on first use."""
+    modules = [f"{__package__}.pdf"]
+    if len(inputs) > jobs:
+        modules += ["pdfminer.pdfdocument", "pdfminer.pdfpage", "pdfminer.pdfparser"]
+    if ocr != "never" and sum(1 for item in inputs if item.path.suffix.lower() in IMAGE_SUFFIXES) > jobs:
+        modules += [f"{__package__}.ocr", "cv2", "pytesseract"]
+    for name in modules:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+    if len(inputs) <= jobs:
+        return
+    # What a library sets up on first use (the regex module compiling patterns given as strings,
+    # PDFium its fonts) is set up in each worker again unless done here first: a text and a PDF
+    # read here save every worker about 0.1 s.
+    logger = logging.getLogger("yosan")
+    disabled, logger.disabled = logger.disabled, True
+    try:
+        with contextlib.suppress(Exception), tempfile.TemporaryDirectory(prefix="yosan-") as folder:
+            from .pipeline import extract_document, extract_text
+
+            extract_text(_WARM_UP)
+            pdf = Path(folder) / "warm-up.pdf"
+            pdf.write_bytes(_WARM_UP_PDF)
+            extract_document(pdf, Options(ocr="never"))
+    finally:
+        logger.disabled = disabled
+
+
+_WARM_UP = """1. 科学技術の振興
+令和2年度予算額(案) 1,732百万円 (前年度予算額 1,326百万円)
+※1 前年度予算額には令和元年度終了事業の<名称>(354百万円)が含まれる
+- ① **施設の整備費 1,358百万円(952百万円)**
+(単位:百万円)
+事業	予算額	前年度予算額
+施設	1,358	952
+令和元年度補正予算額(案) 18,198百万円
+支援額:35百万円程度/年・課題
+"""
+_WARM_UP_CONTENT = b"BT /F1 12 Tf 72 700 Td (1,000 2,000) Tj ET"
+_WARM_UP_PDF = (
+    b"%%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+    b" /Resources << /Font << /F1 5 0 R >> >> >>\nendobj\n"
+    b"4 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n"
+    b"5 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%%%EOF\n" % (len(_WARM_UP_CONTENT), _WARM_UP_CONTENT)
+)

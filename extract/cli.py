@@ -9,6 +9,9 @@ shows tracebacks.  ``batch`` (``batch.py``) runs many inputs in worker processes
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
 import logging
 import os
 import sys
@@ -19,8 +22,6 @@ from pathlib import Path
 from . import __version__
 from .batch import (
     BATCH_FORMATS,
-    DEFAULT_MAX_MEMORY,
-    DEFAULT_TIMEOUT,
     INPUT_SUFFIXES,
     BatchOptions,
     UsageError,
@@ -29,17 +30,59 @@ from .batch import (
     run_batch,
     summary_line,
 )
-from .errors import InputError, YosanError
+from .errors import InputError, YosanError, display_path, printable
 from .golden import compare, default_golden, format_diff, load_golden
+from .isolate import DEFAULT_MAX_MEMORY, DEFAULT_TIMEOUT, run_one
 from .model import Record
 from .output import FORMATS, render, to_rows, write_atomic
 from .pipeline import OCR_MODES, Options, extract_document
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("yosan")
 
 
 def _error(message: str) -> None:
-    print(f"yosan: error: {message}", file=sys.stderr)
+    with contextlib.suppress(OSError, ValueError):  # stderr is gone too: the exit status still says it
+        print(f"yosan: error: {printable(message)}", file=sys.stderr, flush=True)
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _emit(text: str) -> int:
+    """Write ``text`` to stdout: EXIT_FAILED (with an error line) when it cannot be written.
+
+    A reader that closes the pipe early (``| head``, ``| grep -q``) has what it
+    wanted and is no failure; the exit status is then the command's own.
+    """
+    try:
+        if _STDOUT_CLOSED:
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_gone()
+    except OSError as exc:  # a full disk behind `> file`, `> /dev/full`
+        _error(f"<stdout>: cannot write: {exc.strerror or exc}")
+        _stdout_gone()
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _write(target: Path | None, text: str) -> int:
+    """``text`` to the ``-o`` file (whole or not at all) or stdout; EXIT_FAILED when it cannot be written."""
+    if target is None:
+        return _emit(text)
+    try:
+        write_atomic(target, text)
+    except OSError as exc:
+        _error(f"{display_path(target)}: cannot write: {exc.strerror or exc}")
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def _fiscal_year(text: str) -> int:
@@ -82,6 +125,24 @@ def _megabytes(text: str) -> int | None:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
     return value or None
+
+
+def _limits(parser: argparse.ArgumentParser, what: str) -> None:
+    """--timeout and --max-memory: each input runs in a worker process with these limits."""
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds per file before it is stopped (default {DEFAULT_TIMEOUT:g}; 0: none)",
+    )
+    parser.add_argument(
+        "--max-memory",
+        type=_megabytes,
+        default=DEFAULT_MAX_MEMORY,
+        metavar="MB",
+        help=f"address space per {what} (default {DEFAULT_MAX_MEMORY}; 0: none)",
+    )
 
 
 def _document_options(parser: argparse.ArgumentParser) -> None:
@@ -132,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="processes that OCR the pages of a scan (default: one per CPU)",
     )
+    _limits(ext, "file")
     _document_options(ext)
 
     bat = commands.add_parser(
@@ -153,20 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="files at once (default: cores)",
     )
-    bat.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=DEFAULT_TIMEOUT,
-        metavar="S",
-        help=f"seconds per file before it is stopped (default {DEFAULT_TIMEOUT:g}; 0: none)",
-    )
-    bat.add_argument(
-        "--max-memory",
-        type=_megabytes,
-        default=DEFAULT_MAX_MEMORY,
-        metavar="MB",
-        help=f"address space per worker (default {DEFAULT_MAX_MEMORY}; 0: none)",
-    )
+    _limits(bat, "worker")
     bat.add_argument("--force", action="store_true", help="redo inputs whose outputs are current")
     _document_options(bat)
 
@@ -199,62 +248,71 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _extract(path: str, options: Options, debug: bool) -> list[Record] | None:
-    """Records of one input, or None after reporting why it failed."""
-    try:
-        return extract_document(path, options).records
-    except InputError as exc:
-        _error(str(exc))
-    except YosanError as exc:
-        _error(f"{path}: {exc}")
-    except Exception as exc:  # a bug must not cost the other inputs
-        if debug:
-            traceback.print_exc()
-        _error(f"{path}: internal error: {type(exc).__name__}: {exc}")
-    return None
+def _records_of(path: str, options: Options) -> list[Record]:
+    """In the worker: one input's records."""
+    return extract_document(path, options).records
+
+
+def _extract(path: str, options: Options, args: argparse.Namespace) -> list[Record] | None:
+    """Records of one input (read in a worker process with the time and memory limits), or None
+    after reporting why it failed; the worker's warnings are printed here."""
+    outcome = run_one(
+        _records_of,
+        (path, options),
+        timeout=getattr(args, "timeout", DEFAULT_TIMEOUT),
+        max_memory=getattr(args, "max_memory", DEFAULT_MAX_MEMORY),
+        debug=args.debug,
+        name=f"yosan:{display_path(path)}",
+    )
+    for warning in outcome.warnings:
+        log.warning("%s", warning)
+    if outcome.traceback:
+        with contextlib.suppress(OSError, ValueError):
+            print(outcome.traceback.rstrip(), file=sys.stderr)
+    if outcome.error is not None:
+        _error(f"{display_path(path)}: {outcome.error}")
+        return None
+    return outcome.value
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     records: list[Record] = []
     failed = 0
     for path in args.paths:
-        got = _extract(path, _options(args, args.jobs), args.debug)
+        got = _extract(path, _options(args, args.jobs), args)
         if got is None:
             failed += 1
         else:
             if not got:  # not an error (a cover page, a table of contents), but worth a word
-                logging.getLogger("yosan").warning("%s: no amounts found", path)
+                log.warning("%s: no amounts found", display_path(path))
             records.extend(got)
-    text = render(records, args.format)
-    if args.output:
-        try:
-            write_atomic(args.output, text)
-        except OSError as exc:
-            _error(f"{args.output}: cannot write: {exc.strerror or exc}")
-            return EXIT_FAILED
-    else:
-        sys.stdout.write(text)
-    return EXIT_FAILED if failed else EXIT_OK
+    written = _write(args.output, render(records, args.format))
+    return EXIT_FAILED if failed or written else EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     golden = args.golden or default_golden(args.fixture)
-    records = _extract(str(args.fixture), _options(args), args.debug)
+    records = _extract(str(args.fixture), _options(args), args)
     if records is None:
         return EXIT_FAILED
     actual = to_rows(records)
     if args.update:
         old = load_golden(golden) if golden.exists() else []
         diff = compare(old, actual)
-        write_atomic(golden, render(records, "csv"))
-        print(format_diff(diff, golden) if diff else f"{golden}: unchanged ({len(actual)} records)")
+        if _write(golden, render(records, "csv")):
+            return EXIT_FAILED
+        shown = (
+            format_diff(diff, golden)
+            if diff
+            else f"{display_path(golden)}: unchanged ({len(actual)} records)"
+        )
+        _emit(shown + "\n")
         return EXIT_OK
     diff = compare(load_golden(golden), actual)
     if diff:
-        print(format_diff(diff, golden))
+        _emit(format_diff(diff, golden) + "\n")
         return EXIT_FAILED
-    print(f"{golden}: ok ({len(actual)} records)")
-    return EXIT_OK
+    return _emit(f"{display_path(golden)}: ok ({len(actual)} records)\n")
 
 
 def cmd_layout(args: argparse.Namespace) -> int:
@@ -284,7 +342,7 @@ def cmd_layout(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    inputs, problems = find_inputs(args.inputs, args.format)
+    inputs, problems = find_inputs(args.inputs, args.format, args.output)
     if not inputs:
         for problem in problems:
             _error(f"{problem.input}: {problem.error}")
@@ -304,20 +362,46 @@ def cmd_batch(args: argparse.Namespace) -> int:
         debug=args.debug,
         extract=_options(args),
     )
-    run = run_batch(inputs, opts, problems)
-    print(summary_line(run, opts), file=sys.stderr)
+    try:
+        run = run_batch(inputs, opts, problems)
+    except UsageError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    with contextlib.suppress(OSError, ValueError):
+        print(summary_line(run, opts), file=sys.stderr)
     return run.exit_status
 
 
+_STDOUT_CLOSED = False
+
+
+def _standard_streams() -> None:
+    """Open /dev/null on stdin, stdout or stderr if it is closed (``>&-``, ``2>&-``): otherwise the
+    next file or pipe opened takes its number, and what is written to that stream lands in it.
+    Output for a closed stdout is then an error (``_emit``); messages for a closed stderr are lost."""
+    global _STDOUT_CLOSED
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+            if fd == 1:
+                _STDOUT_CLOSED = True
+    if sys.stdout is None:
+        sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _standard_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _WarningHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("yosan: warning: %(message)s"))
-    logger = logging.getLogger("yosan")
-    logger.handlers[:] = [handler]
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
+    log.handlers[:] = [handler]
+    log.setLevel(logging.WARNING)
+    log.propagate = False
     try:
         commands = {"extract": cmd_extract, "check": cmd_check, "batch": cmd_batch, "layout": cmd_layout}
         return commands[args.command](args)
@@ -329,9 +413,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
-    except BrokenPipeError:  # `yosan extract … | head`
-        sys.stderr.close()
-        return EXIT_OK
+    except OSError as exc:  # a closed or full stdout or stderr outside the writes above
+        _stdout_gone()
+        if args.debug:
+            traceback.print_exc()
+        _error(f"cannot write: {exc.strerror or exc}")
+        return EXIT_FAILED
+
+
+class _WarningHandler(logging.StreamHandler):
+    """Warnings as one printable line each; a stderr that cannot be written is let be."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(printable(self.format(record)) + "\n")
+            self.flush()
+        except (OSError, ValueError):
+            pass
 
 
 if __name__ == "__main__":

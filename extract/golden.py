@@ -8,12 +8,13 @@ matched in order.
 
 from __future__ import annotations
 
+import csv
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GoldenError
-from .output import read_csv_rows
+from .errors import GoldenError, display_path, printable
 
 KEY = ("page", "line", "kind", "amount_yen")
 
@@ -56,8 +57,14 @@ def compare(expected: list[dict[str, str]], actual: list[dict[str, str]]) -> Gol
             diff.changed.append((row, changes))
     for rows in by_key.values():
         diff.missing.extend(rows)
-    diff.missing.sort(key=lambda r: (int(r.get("page") or 0), int(r.get("line") or 0)))
+    diff.missing.sort(key=lambda r: (_number(r.get("page")), _number(r.get("line"))))
     return diff
+
+
+def _number(text: str | None) -> tuple[int, str]:
+    """A sort key for a page or line cell, which a hand-edited golden may hold anything in."""
+    text = (text or "").strip()
+    return (int(text), "") if text.isdigit() and len(text) < 20 else (0, text)
 
 
 def _where(row: dict[str, str]) -> str:
@@ -66,10 +73,10 @@ def _where(row: dict[str, str]) -> str:
 
 
 def format_diff(diff: GoldenDiff, golden: Path) -> str:
-    lines = [f"{golden}: {diff.summary()}"]
+    lines = [f"{display_path(golden)}: {diff.summary()}"]
     if diff.columns_changed:
-        lines.append(f"  columns: golden {','.join(diff.columns_changed[0])}")
-        lines.append(f"           output {','.join(diff.columns_changed[1])}")
+        lines.append(f"  columns: golden {','.join(map(str, diff.columns_changed[0]))}")
+        lines.append(f"           output {','.join(map(str, diff.columns_changed[1]))}")
     for row in diff.missing:
         lines.append(f"- missing     {_where(row)}  {row.get('program', '')}")
     for row in diff.unexpected:
@@ -82,12 +89,25 @@ def format_diff(diff: GoldenDiff, golden: Path) -> str:
 
 
 def load_golden(path: Path) -> list[dict[str, str]]:
+    """The golden's rows, or GoldenError: a file saved by Excel (with a BOM), any field size."""
+    shown = display_path(path)
     if not path.exists():
-        raise GoldenError(f"{path}: no golden file (create it with --update, then check it by hand)")
+        raise GoldenError(f"{shown}: no golden file (create it with --update, then check it by hand)")
+    limit = csv.field_size_limit()
     try:
-        return read_csv_rows(path)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise GoldenError(f"{path}: unreadable golden file: {exc}") from None
+        csv.field_size_limit(sys.maxsize)  # a `raw` cell is a whole line, however long
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            rows = []
+            for row in reader:
+                if None in row:
+                    raise GoldenError(f"{shown}: line {reader.line_num}: more cells than the header has")
+                rows.append({k: v if v is not None else "" for k, v in row.items()})
+            return rows
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+        raise GoldenError(f"{shown}: unreadable golden file: {printable(str(exc))}") from None
+    finally:
+        csv.field_size_limit(limit)
 
 
 def default_golden(fixture: Path) -> Path:

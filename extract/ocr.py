@@ -33,19 +33,21 @@ import itertools
 import logging
 import os
 import statistics
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import struct
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import regex
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from . import layout
 from .errors import InputError, OcrUnavailable
 from .glyphs import bullet_shape, digit_span, first_glyph
+from .isolate import die_with_parent
 from .layout.rules import find_grids
 from .model import Box, Cell, Glyph, Layer, Page, Ruling, TextBlock, TextLine
 from .readings import (
@@ -1048,7 +1050,8 @@ def _run(worker: Callable[[Any], tuple[Page, list[str]]], work: list[Any], jobs:
     if jobs <= 1 or len(work) <= 1:
         results = [worker(w) for w in work]
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+        # the page workers die with the process that started them (a killed batch worker)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(work)), initializer=die_with_parent) as pool:
             results = list(pool.map(worker, work))
     for _, warnings in results:
         for warning in warnings:
@@ -1085,9 +1088,9 @@ def ocr_pdf_page(pdfium_page: Any, dpi: int = DEFAULT_DPI, page: int | None = No
 
 def _pdf_worker(args: tuple[str, int, int, str | None]) -> tuple[Page, list[str]]:
     path, number, dpi, password = args
-    import pypdfium2 as pdfium
+    from .pdfchars import open_document
 
-    pdf = pdfium.PdfDocument(path, password=password)
+    pdf = open_document(path, password)
     try:
         page = pdf[number - 1]
         dpi = page_dpi(page.get_size(), dpi)
@@ -1098,6 +1101,7 @@ def _pdf_worker(args: tuple[str, int, int, str | None]) -> tuple[Page, list[str]
 
 
 MAX_SIDE = 14000  # pixels: an A0 poster at 300 dpi; a larger page is rendered coarser
+MIN_IMAGE_SIDE = 8  # pixels: a page narrower or lower than this holds no line of text
 
 
 def page_dpi(size: tuple[float, float], dpi: int = DEFAULT_DPI) -> int:
@@ -1121,35 +1125,90 @@ def ocr_pdf_pages(
     return dict(zip(pages, _run(_pdf_worker, work, jobs), strict=True))
 
 
-def _frames(path: Path) -> Iterator[tuple[Image.Image, float]]:
-    """The pages of an image file (TIFF frames) as grey images with their dpi."""
-    try:
-        image = Image.open(path)
-        image.load()
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except Image.DecompressionBombError:
-        raise InputError(path, "image too large (over Pillow's decompression-bomb limit)") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InputError(path, f"not a readable image ({type(exc).__name__})") from None
-    with image:
-        for frame in ImageSequence.Iterator(image):
-            dpi = frame.info.get("dpi") or image.info.get("dpi")
-            value = float(dpi[0]) if dpi and dpi[0] else 0.0
-            # 72 dpi and less is what editors write when they do not know; scans are 200-600.
-            yield frame.convert("L"), value if value >= 100 else float(DEFAULT_DPI)
+class _Frame(NamedTuple):
+    page: int  # 1-based, in the file
+    image: Image.Image  # grey
+    dpi: float
+
+
+def _frames(path: Path) -> tuple[list[_Frame], int]:
+    """The pages of an image file (TIFF frames) as grey images with their dpi, and how many pages
+    the file has.
+
+    A frame that cannot be read costs that frame and, when the file is cut
+    short, the frames after it, with a warning; the frames before it are
+    read.  A frame over Pillow's decompression-bomb limit, or too small to
+    hold text, is skipped with a warning; one with a side over MAX_SIDE is
+    read coarser.  When no frame is left, the file is an InputError.
+    """
+    import warnings
+
+    frames: list[_Frame] = []
+    refused: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DecompressionBombWarning, TIFF metadata: not the user's business
+        try:
+            image = Image.open(path)
+            image.load()
+        except FileNotFoundError:
+            raise InputError(path, "no such file") from None
+        except Image.DecompressionBombError:
+            raise InputError(path, "image too large (over Pillow's decompression-bomb limit)") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as exc:
+            raise InputError(path, f"not a readable image ({type(exc).__name__})") from None
+        with image:
+            page = 0
+            while True:
+                page += 1
+                try:
+                    if page > 1:
+                        image.seek(page - 1)
+                except EOFError:
+                    page -= 1
+                    break
+                except MemoryError:
+                    raise
+                except Exception as exc:  # Pillow's TIFF reader raises anything at a damaged frame
+                    refused.append(f"page {page} on: unreadable ({type(exc).__name__}); not read")
+                    break
+                width, height = image.size
+                if width * height > 2 * (Image.MAX_IMAGE_PIXELS or 2**62):
+                    refused.append(f"page {page}: image too large ({width}x{height} px); skipped")
+                    continue
+                fit = min(1.0, MAX_SIDE / max(width, height))
+                size = (round(width * fit), round(height * fit))
+                if min(size) < MIN_IMAGE_SIDE:
+                    refused.append(f"page {page}: image {width}x{height} px, too small to hold text; skipped")
+                    continue
+                try:
+                    frame = image.convert("L")
+                    if fit < 1.0:
+                        frame = frame.resize(size, Image.Resampling.BOX)
+                except MemoryError:
+                    raise
+                except Exception as exc:
+                    refused.append(f"page {page} on: unreadable ({exc}); not read")
+                    break
+                dpi = image.info.get("dpi")
+                value = float(dpi[0]) if dpi and dpi[0] else 0.0
+                # 72 dpi and less is what editors write when they do not know; scans are 200-600.
+                frames.append(_Frame(page, frame, (value if value >= 100 else float(DEFAULT_DPI)) * fit))
+    if refused and not frames:
+        raise InputError(path, f"no readable page ({refused[0]})")
+    for note in refused:
+        log.warning("%s: %s", path, note)
+    return frames, page
 
 
 def read_image(path: Path, options: Any = None) -> tuple[list[Page], int]:
     """A PNG/JPEG/TIFF page (or a multi-page TIFF) read by OCR: its pages and their count."""
     check_tesseract()
     path = Path(path)
-    frames = list(_frames(path))
+    frames, count = _frames(path)
     if not frames:
         raise InputError(path, "image has no pages")
     jobs = getattr(options, "jobs", 1) or 1
-    images = [image for image, _ in frames]
-    scales = [72 / dpi for _, dpi in frames]
-    pages = ocr_pages(images, jobs=jobs, scale=scales)
+    scales = {f.page: 72 / f.dpi for f in frames}
+    pages = _run(_worker, [(f.image, scales[f.page], f.page) for f in frames], jobs)
     layout.finish_document(pages, layout.OCR)
-    return pages, len(frames)
+    return pages, count

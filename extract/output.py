@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -68,17 +69,45 @@ def _umask() -> int:
     return mask
 
 
+def _replaceable(path: Path) -> tuple[Path, int | None] | None:
+    """Where to write ``path`` by a rename, and the mode to keep; None to write through it.
+
+    A symbolic link is followed (its target is replaced, the link stays), a
+    FIFO, a device or a socket is written through (``-o /dev/stdout``,
+    ``-o /dev/full``): a rename would put a regular file in its place.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return (Path(os.path.realpath(path)) if os.path.islink(path) else path), None
+    except OSError:
+        return path, None  # the write says why
+    if stat.S_ISREG(info.st_mode):
+        return Path(os.path.realpath(path)), stat.S_IMODE(info.st_mode)
+    if stat.S_ISDIR(info.st_mode):
+        return path, None  # the rename fails: "Is a directory"
+    return None
+
+
 @contextlib.contextmanager
 def atomic_open(path: Path) -> Iterator[TextIO]:
     """A text file that appears at ``path`` whole, when the block ends without an error.
 
     It is written under a temporary name in the same folder and renamed, so
-    a reader (or an interrupted run) never sees half a file.
+    a reader (or an interrupted run) never sees half a file.  A FIFO or a
+    device at ``path`` is written through instead, and a symbolic link's
+    target is replaced (see ``_replaceable``).
     """
+    where = _replaceable(path)
+    if where is None:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        return
+    path, mode = where
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+        os.fchmod(fd, mode if mode is not None else 0o666 & ~_umask())  # mkstemp makes 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
         os.replace(tmp, path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -21,7 +22,7 @@ import pypdfium2.raw as raw
 from .errors import InputError, OcrUnavailable
 from .layout import TEXT_LAYER, analyse_page, finish_document
 from .model import Layer, Page
-from .pdfchars import damage_notes, geometry, open_pdf
+from .pdfchars import damage_notes, distinct_pages, geometry, open_pdf
 from .pdfglyphs import page_glyphs, page_rulings
 from .pipeline import Options
 
@@ -63,13 +64,14 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
         log.warning("%s: %s; read what could be recovered", path, note)
     try:
         count = len(doc)
-        jobs = min(options.jobs, count // PAGES_PER_JOB)
+        numbers = list(_page_numbers(path, count, options))
+        jobs = min(options.jobs, len(numbers) // PAGES_PER_JOB)
         if jobs <= 1:
-            read = [_read_page(path, doc, number, options.ocr) for number in range(1, count + 1)]
+            read = [_read_page(path, doc, number, options.ocr) for number in numbers]
     finally:
         doc.close()
     if jobs > 1:
-        read = _read_in_parallel(path, count, jobs, options)
+        read = _read_in_parallel(path, numbers, jobs, options)
     pages = [page for page, _ in read]
     wanted = [page.number for page, wants_ocr in read if wants_ocr and page.number is not None]
     if wanted:
@@ -81,13 +83,13 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
 PAGES_PER_JOB = 8  # fewer pages than this per process are read in this one (a process costs ~50 ms)
 
 
-def _read_in_parallel(path: Path, count: int, jobs: int, options: Options) -> list[tuple[Page, bool]]:
+def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Options) -> list[tuple[Page, bool]]:
     """Pages read in ``jobs`` processes, each opening the file and reading a run of pages; the
     warnings they raise are logged here, in page order."""
     import multiprocessing
 
-    bounds = [round(k * count / jobs) for k in range(jobs + 1)]
-    work = [(str(path), options.password, options.ocr, a + 1, b) for a, b in itertools.pairwise(bounds)]
+    bounds = [round(k * len(numbers) / jobs) for k in range(jobs + 1)]
+    work = [(str(path), options.password, options.ocr, numbers[a:b]) for a, b in itertools.pairwise(bounds)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         results = pool.map(_read_run, work)
     out: list[tuple[Page, bool]] = []
@@ -98,9 +100,9 @@ def _read_in_parallel(path: Path, count: int, jobs: int, options: Options) -> li
     return out
 
 
-def _read_run(args: tuple[str, str | None, str, int, int]) -> tuple[list[tuple[Page, bool]], list[str]]:
-    """Pages first..last of a PDF (in a worker process), and the warnings they raised."""
-    path, password, ocr, first, last = args
+def _read_run(args: tuple[str, str | None, str, list[int]]) -> tuple[list[tuple[Page, bool]], list[str]]:
+    """Some pages of a PDF (in a worker process), and the warnings they raised."""
+    path, password, ocr, numbers = args
     caught: list[str] = []
     handler = _Collect(caught)
     log.addHandler(handler)
@@ -108,7 +110,7 @@ def _read_run(args: tuple[str, str | None, str, int, int]) -> tuple[list[tuple[P
     try:
         doc = open_pdf(Path(path), password)
         try:
-            return [_read_page(Path(path), doc, n, ocr) for n in range(first, last + 1)], caught
+            return [_read_page(Path(path), doc, n, ocr) for n in numbers], caught
         finally:
             doc.close()
     finally:
@@ -127,6 +129,20 @@ class _Collect(logging.Handler):
         self.into.append(record.getMessage())
 
 
+def _page_numbers(path: Path, count: int, options: Options) -> Iterator[int] | list[int]:
+    """The pages to read: each page object once, when the page tree lists one again."""
+    distinct = distinct_pages(path, count, options.password)
+    if distinct is None:
+        return range(1, count + 1)
+    numbers, repeats = distinct
+    log.warning(
+        "%s: the page tree lists %d pages again (the same page object as an earlier page); each read once",
+        path,
+        repeats,
+    )
+    return numbers
+
+
 def _ocr_pages(path: Path, pages: list[Page], wanted: list[int], options: Options, everything: bool) -> None:
     """Replace the pages that want OCR by their OCR reading (a missing tesseract fails only a scan)."""
     from .ocr import ocr_pdf_pages
@@ -138,8 +154,9 @@ def _ocr_pages(path: Path, pages: list[Page], wanted: list[int], options: Option
             raise InputError(path, f"no text layer, and {exc}") from None
         log.warning("%s: %d pages without a usable text layer skipped: %s", path, len(wanted), exc)
         return
+    where = {page.number: k for k, page in enumerate(pages)}
     for number, page in found.items():
-        pages[number - 1] = page
+        pages[where[number]] = page
 
 
 def _read_page(path: Path, doc: pdfium.PdfDocument, number: int, ocr: str = "auto") -> tuple[Page, bool]:

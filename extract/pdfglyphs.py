@@ -70,8 +70,8 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
             if 0xD800 <= code <= 0xDBFF:  # a character outside the BMP comes as two halves
                 high = code
                 continue
-            if 0xDC00 <= code <= 0xDFFF and high:
-                code = 0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00)
+            if 0xDC00 <= code <= 0xDFFF:  # a lone half (a damaged ToUnicode map) is no character
+                code = 0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00) if high else 0xFFFD
             high = 0
             if code == 0xFFFE:
                 code = 0x2D  # PDFium's mark for a hyphen ending a line (`J-` / `PARC`): a hyphen

@@ -7,14 +7,20 @@ runner report the same facts.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import InputError, display_path
 from .model import Page, Record
-from .sources import read_bytes, read_text, split_lines
+from .sources import is_stream, read_bytes, read_text, split_lines, spool
 
 PDF_MAGIC = b"%PDF-"
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 OCR_MODES = ("auto", "always", "never")
 
 
@@ -38,11 +44,12 @@ class Document:
 def read_pages(path: Path, options: Options = Options()) -> tuple[list[Page], int | None]:
     """The page model of any supported document, chosen by content (not only by name), and its page count."""
     head = read_bytes(path, 1024)
-    if head.lstrip()[:5] == PDF_MAGIC or path.suffix.lower() == ".pdf":
+    suffix = path.suffix.lower()
+    if head.lstrip()[:5] == PDF_MAGIC or suffix == ".pdf":
         from .pdf import read_pdf
 
         return read_pdf(path, options)
-    if path.suffix.lower() in IMAGE_SUFFIXES:
+    if suffix in IMAGE_SUFFIXES or (suffix != ".txt" and head.startswith(IMAGE_MAGIC)):
         from .ocr import read_image
 
         return read_image(path, options)
@@ -51,13 +58,53 @@ def read_pages(path: Path, options: Options = Options()) -> tuple[list[Page], in
     return [text_page(split_lines(read_text(path)))], None
 
 
+class _Renamed(logging.Filter):
+    """Warnings about a spooled copy name the input as given."""
+
+    def __init__(self, copy: Path, original: Path) -> None:
+        super().__init__()
+        self.copy, self.original = str(copy), display_path(original)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.copy in message:
+            record.msg, record.args = message.replace(self.copy, self.original), ()
+        return True
+
+
+@contextlib.contextmanager
+def _readable(path: Path) -> Iterator[Path]:
+    """``path``, or a regular copy of it when it is a pipe (``<(curl …)``, ``/dev/stdin``).
+
+    A pipe can be read once: sniffing its format and then reading it (or PDFium
+    and the OCR workers each opening it) would lose its start.  So it is copied
+    to a temporary file first, and errors and warnings still name ``path``.
+    """
+    if not is_stream(path):
+        yield path
+        return
+    logger = logging.getLogger("yosan")
+    with tempfile.TemporaryDirectory(prefix="yosan-") as folder:
+        copy = Path(folder) / (path.name or "input")
+        spool(path, copy)
+        renamed = _Renamed(copy, path)
+        logger.addFilter(renamed)
+        try:
+            yield copy
+        except InputError as exc:
+            raise InputError(path, exc.reason) from None
+        finally:
+            logger.removeFilter(renamed)
+
+
 def extract_document(path: str | Path, options: Options = Options()) -> Document:
     """Every amount stated in the document at ``path``, with what the run learned about it."""
     from .records import build_records
 
     path = Path(path)
-    pages, count = read_pages(path, options)
-    records = build_records(pages, source=path.name, fiscal_year=options.fiscal_year)
+    with _readable(path) as readable:
+        pages, count = read_pages(readable, options)
+    records = build_records(pages, source=display_path(path.name), fiscal_year=options.fiscal_year)
     return Document(path=path, records=records, pages=count, model=pages)
 
 

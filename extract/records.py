@@ -13,6 +13,7 @@ known (they repeat a figure pair stated earlier under the programme's name).
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from .tokens import (
     find_tokens,
     label_only,
     unit_note,
+    warn_refused_amounts,
 )
 
 _LEX = lexicon()
@@ -77,7 +79,8 @@ _ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
 _DANGLING_OPEN = regex.compile(r"""^(?:[_"'`“”]|『(?!.*』)|「(?!.*」)|>(?!.*<))\s?""")
 _NOTE_MARKS = regex.compile(r"(?:\s?※[\d*]*)+$")  # ※, ※1, ※* (bold marks read as *)
 _TRAILING_SPECK = regex.compile(r"(?<=[\p{Han}\p{Hiragana}\p{Katakana}ー])\s?[.・,、]+$")
-_DANGLING_CLOSE = regex.compile(r"""\s?(?:“|(?<!“.*)”|(?<!"[^"]*)")$""")
+# The lookahead first: the lookbehinds scan the whole line, so only at its end.
+_DANGLING_CLOSE = regex.compile(r"""(?=\s?[“”"]$)\s?(?:“|(?<!“.*)”|(?<!"[^"]*)")$""")
 _ENCLOSED = regex.compile(r"[<＜](?P<name>[^<>＜＞]+)[>＞]")
 UNIT_ONLY_RE = regex.compile(rf"[{''.join(_LEX.small_units)}]?[{''.join(_LEX.large_units)}]?円")
 _UNIT_NOTE_ONLY = regex.compile(rf"[(\[]?\s?{UNIT_NOTE_RE.pattern}\s?[)\]]?", regex.VERBOSE)
@@ -102,6 +105,11 @@ def clean_title(text: str) -> str:
 _CONTENT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}A-Za-z]")
 _CHAPTER_NUMBER = regex.compile(r"^\d+\.\s?")
 _NOTE_NUMBER = regex.compile(r"※\s?(\d+)")
+
+
+def _cell_offsets(cells: Sequence[str]) -> list[int]:
+    """Where each tab-separated cell starts in its line (in one pass: a row may have 10^5 cells)."""
+    return [0, *itertools.accumulate(len(c) + 1 for c in cells[:-1])]
 
 
 def _is_content(text: str) -> bool:
@@ -467,7 +475,7 @@ class _Walker:
         used = {i for i, _ in found}
         name = next((clean_title(c) for i, c in enumerate(cells) if i not in used and _is_content(c)), "")
         owner = self.item_owner(name) if name else self.page
-        offsets = [sum(len(c) + 1 for c in cells[:i]) for i in range(len(cells))]
+        offsets = _cell_offsets(cells)
         for i, token in found:
             self.amount(index, token, header[i], None, None, owner, offsets[i])
         return True
@@ -484,7 +492,7 @@ class _Walker:
                 self.table_header = (index, [_PERIOD_NOTE.sub("", clean_title(n)) for n in names])
             return False
         header = self.table_header
-        offsets = [sum(len(c) + 1 for c in cells[:i]) for i in range(len(cells))]
+        offsets = _cell_offsets(cells)
         if header and index - header[0] <= 6:
             names = header[1]
             columns = [i for i in amount_cells if i < len(names) and names[i]]
@@ -781,6 +789,10 @@ def resolve_boxes(drafts: list[_Draft]) -> None:
             pairs.setdefault((pending.pop(d.owner), d.amount_yen), d.owner.name)
 
 
+# Between the cells of a row as the walker reads it: no amount runs across it (`1,` | `000百万円`).
+CELL_SEPARATOR = "\t"
+
+
 @dataclass(frozen=True)
 class _Item:
     """One line the walker reads: a text line, or a table row (its cells joined by spaces)."""
@@ -810,7 +822,7 @@ def _table_items(table: Table, page: Page) -> list[_Item]:
         parts = [cell.line() if cell is not None else TextLine("") for cell in row]
         if not any(p.text.strip() for p in parts):
             continue
-        line = TextLine.side_by_side(parts, " ", numbers[r] if r < len(numbers) else 0)
+        line = TextLine.side_by_side(parts, CELL_SEPARATOR, numbers[r] if r < len(numbers) else 0)
         out.append(_Item(line, page.number, page.layer, tuple(p.text for p in parts)))
     return out
 
@@ -825,7 +837,7 @@ def _normalise(item: _Item) -> tuple[NormText, list[str] | None]:
     offset = 0
     for k, cell in enumerate(item.cells):
         if k:
-            texts.append(" ")
+            texts.append(CELL_SEPARATOR)
             origin.append(offset - 1)
         norm = normalize_map(cell)
         cells.append(norm.text.replace("\f", " "))
@@ -863,14 +875,18 @@ RAW_LIMIT = 400  # characters of a source line kept whole in `raw`
 RAW_WINDOW = 100  # characters kept on each side of the amount in a longer line
 
 
-def _raw(item: _Item, d: _Draft) -> str:
-    """The source line (a table row: its cells, one space apart), or around the amount when the
-    line is huge."""
-    text = item.line.text.strip()
+def _joined(item: _Item) -> str:
+    """The source line; a table row's cells one space apart."""
     if item.cells is not None:
-        text = " ".join(c.strip() for c in item.cells if c.strip())
-        if len(text) > RAW_LIMIT:
-            return text[:RAW_LIMIT] + "…"
+        return " ".join(c.strip() for c in item.cells if c.strip())
+    return item.line.text.strip()
+
+
+def _raw(item: _Item, text: str, d: _Draft) -> str:
+    """``text`` (the item's line, made once per line: a line with 10^5 amounts is not copied
+    10^5 times), or around the amount when the line is huge."""
+    if item.cells is not None and len(text) > RAW_LIMIT:
+        return text[:RAW_LIMIT] + "…"
     if len(text) <= RAW_LIMIT or d.token is None:
         return text
     start = max(0, d.offset + d.token.start - RAW_WINDOW)
@@ -884,13 +900,18 @@ def build_records(pages: Sequence[Page], source: str, fiscal_year: int | None = 
     normalised = [_normalise(item) for item in items]
     norms = [n for n, _ in normalised]
     texts = [n.text.replace("\f", " ") for n in norms]
+    positions = [(item.page, item.line.number) for item in items]
+    warn_refused_amounts(positions, texts, source)  # refused one by one, never the document
     facts = document_facts(texts, fiscal_year)
     walker = _Walker(texts, facts, [cells for _, cells in normalised])
     drafts = walker.run()
     resolve_boxes(drafts)
     records = []
+    joined: dict[int, str] = {}
     for d in drafts:
         item = items[d.line_index]
+        if d.line_index not in joined:
+            joined[d.line_index] = _joined(item)
         position = _position(item.line, item.layer, norms[d.line_index].origin, d)
         records.append(
             Record(
@@ -908,7 +929,7 @@ def build_records(pages: Sequence[Page], source: str, fiscal_year: int | None = 
                 amount_yen=d.amount_yen,
                 unit=d.unit,
                 approx=d.approx,
-                raw=_raw(item, d),
+                raw=_raw(item, joined[d.line_index], d),
                 note=" ".join(dict.fromkeys(d.notes)),
                 **position,
             )

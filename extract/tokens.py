@@ -9,15 +9,18 @@ the amount *is* happens in ``records``; this module only reads the line.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
 
 from .eras import ERA_YEAR_RE, EraYear, era_from_match
 from .lexicon import alternation, lexicon
-from .numbers import Amount, AmountError, amount_from_match, find_amounts, parse_amount
+from .numbers import Amount, AmountError, amount_from_match, find_amounts, parse_amount, refusals
 
 _LEX = lexicon()
+log = logging.getLogger("yosan")
 _KIND_OF = {word: kind for kind, words in _LEX.labels.items() for word in words}
 
 LABEL_RE = regex.compile(
@@ -176,3 +179,24 @@ def bare_number_token(cell: str, unit: str | None) -> Token | None:
         return None
     start, end = m.span("number")
     return Token(start, end, amount, None, False, "", cell[:start], cell[end:])
+
+
+def warn_refused_amounts(
+    positions: Sequence[tuple[int | None, int]], texts: Sequence[str], source: str
+) -> int:
+    """One warning per amount a line states that gives no record (``numbers.refusals``).
+
+    ``texts`` are the normalised lines, ``positions`` their (page, line).  An
+    odd amount costs its own record, never the document's, and never
+    silently.  Returns how many were refused.
+    """
+    count = 0
+    for (page, number), text in zip(positions, texts, strict=True):
+        if "円" not in text:
+            continue
+        for snippet, reason in refusals(text):
+            where = f"page {page}: " if page is not None else ""
+            shown = snippet if len(snippet) <= 60 else f"{snippet[:28]}…{snippet[-28:]}"
+            log.warning("%s: %sline %d: amount %r not read: %s", source, where, number, shown, reason)
+            count += 1
+    return count

@@ -101,7 +101,9 @@ def _records(name: str) -> tuple[Counter[tuple[str, str, int, str]], Counter[tup
 def test_layout_fixture_records(name: str) -> None:
     """Text layers: every fact of the page, and nothing else."""
     gold, got = _records(name)
-    assert got == gold, f"missing {sorted((gold - got).elements())}; unexpected {sorted((got - gold).elements())}"
+    assert got == gold, (
+        f"missing {sorted((gold - got).elements())}; unexpected {sorted((got - gold).elements())}"
+    )
 
 
 @pytest.mark.parametrize(

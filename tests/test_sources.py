@@ -71,3 +71,9 @@ def test_a_device_is_refused_not_read_forever() -> None:
 
     with pytest.raises(InputError, match="a device, not a document"):
         read_bytes(Path("/dev/zero"))
+
+
+def test_an_escape_in_utf8_text_does_not_make_it_iso_2022_jp(tmp_path: Path) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_bytes(("\x1b$B" + LINE).encode("utf-8"))  # a terminal's escape left in a file
+    assert [r.amount_yen for r in extract_file(path)] == [5_975_000_000, 5_671_000_000]

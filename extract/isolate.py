@@ -1,0 +1,230 @@
+"""One input in a worker process of its own: a time limit, a memory limit, and no worker without its parent.
+
+``yosan batch`` runs many of these at once (``batch.py``); ``yosan extract``
+and ``yosan check`` run one input at a time the same way, so a hostile file
+(a flate bomb, a page that takes hours) costs that file only and ends in one
+error line: ``timed out after S s``, ``out of memory …``, ``worker crashed …``.
+
+A worker is forked, puts itself in a process group of its own (a timeout kills
+it and anything it started, e.g. tesseract), limits its address space, and
+dies with its parent (``PR_SET_PDEATHSIG``): a ``kill -9`` of the command
+leaves no worker running on past its time.  Its warnings are collected and
+sent back with its result; the parent prints them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .errors import InputError, YosanError, printable
+
+DEFAULT_TIMEOUT = 1800.0  # seconds per file; a scanned 600-page document needs minutes
+DEFAULT_MAX_MEMORY = 2048  # MB of address space per worker
+SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back: its result, or why there is none, and its warnings."""
+
+    value: Any = None
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    traceback: str | None = None
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(printable(record.getMessage()))
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """Limit this process's address space (its children inherit the limit)."""
+    if not megabytes:
+        return
+    import resource
+
+    limit = megabytes * 2**20
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Be killed when the process that started this one dies (Linux); exit now if it already has."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent is not None and os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """A MemoryError, or what a library says instead (OpenCV: ``Insufficient memory``)."""
+    if isinstance(exc, MemoryError):
+        return True
+    text = str(exc).lower()
+    return type(exc).__module__.startswith("cv2") and (
+        "insufficient memory" in text or "failed to allocate" in text or "out of memory" in text
+    )
+
+
+def error_of(exc: BaseException, max_memory: int | None) -> str:
+    """The one-line reason a worker reports for ``exc``."""
+    if is_out_of_memory(exc):
+        return "out of memory" + (f" (more than --max-memory {max_memory} MB)" if max_memory else "")
+    if isinstance(exc, InputError):
+        return exc.reason
+    if isinstance(exc, YosanError):
+        return str(exc)
+    return f"internal error: {type(exc).__name__}: {exc}"
+
+
+def worker_main(
+    conn: Connection,
+    parent: int,
+    debug: bool,
+    max_memory: int | None,
+    target: Callable[..., Any],
+    args: tuple[Any, ...],
+) -> None:
+    """The body of a forked worker: set it up, run ``target(*args)``, send an Outcome back."""
+    # Own process group: a terminal's Ctrl-C reaches the parent only, and a
+    # timeout kills this worker and anything it started.  Signals were blocked
+    # across the fork, so none can arrive before the handlers are reset.
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+    die_with_parent(parent)
+    if not debug:  # libraries' own chatter (libtiff, C code, lastResort logging) stays off the terminal
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+    collect = _Collect()
+    logger = logging.getLogger("yosan")
+    logger.handlers[:] = [collect]
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    outcome = Outcome()
+    try:
+        limit_memory(max_memory)
+        outcome.value = target(*args)
+    except Exception as exc:  # a bug or a library's surprise: this file's error, not the run's
+        outcome = Outcome(error=error_of(exc, max_memory))
+        if debug and not isinstance(exc, YosanError):
+            outcome.traceback = traceback.format_exc()
+    outcome.warnings = collect.messages
+    try:
+        conn.send(outcome)
+    except MemoryError:  # the result itself did not fit
+        conn.send(Outcome(error=error_of(MemoryError(), max_memory), warnings=collect.messages))
+    conn.close()
+
+
+def signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def died(exitcode: int | None, max_memory: int | None) -> str:
+    """Why a worker that sent nothing is gone."""
+    if exitcode is not None and exitcode < 0:
+        name = signal_name(-exitcode)
+        hint = " (out of memory?)" if -exitcode in (signal.SIGKILL, signal.SIGABRT, signal.SIGTRAP) else ""
+        return f"worker crashed: {name}{hint}"
+    if max_memory:
+        return f"worker exited with status {exitcode} (out of memory? limit {max_memory} MB)"
+    return f"worker exited with status {exitcode}"
+
+
+def kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM off (they arrive right after): a file write or a fork is never cut in half."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def start(
+    target: Callable[..., Any],
+    args: tuple[Any, ...],
+    debug: bool,
+    max_memory: int | None,
+    name: str = "yosan",
+) -> tuple[multiprocessing.process.BaseProcess, Connection]:
+    """Fork a worker running ``target(*args)``; the reader gets its Outcome (or EOF when it dies)."""
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(
+        target=worker_main,
+        args=(writer, os.getpid(), debug, max_memory, target, args),
+        name=name,
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with signals_held():
+        process.start()
+    writer.close()  # so that the reader sees EOF when the worker dies
+    return process, reader
+
+
+def run_one(
+    target: Callable[..., Any],
+    args: tuple[Any, ...],
+    timeout: float | None,
+    max_memory: int | None,
+    debug: bool = False,
+    name: str = "yosan",
+) -> Outcome:
+    """Run ``target(*args)`` in a worker and wait for it, at most ``timeout`` seconds.
+
+    Ctrl-C kills the worker and is raised here.
+    """
+    process, reader = start(target, args, debug, max_memory, name)
+    deadline = time.monotonic() + timeout if timeout else None
+    outcome: Outcome | None = None
+    timed_out = False
+    try:
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if reader.poll(remaining):  # a result, or EOF from a worker that died
+            with contextlib.suppress(EOFError, OSError):
+                outcome = reader.recv()
+        else:
+            timed_out = True
+    finally:
+        kill_group(process.pid)  # type: ignore[arg-type]
+        process.join()
+        reader.close()
+    if timed_out:
+        return Outcome(error=f"timed out after {timeout:g} s")
+    if outcome is None:
+        return Outcome(error=died(process.exitcode, max_memory))
+    return outcome
