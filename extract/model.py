@@ -370,8 +370,9 @@ class Page:
 # --- records -----------------------------------------------------------------------
 
 COLUMNS = (
-    "source", "page", "line", "section", "program", "parent", "kind", "fiscal_year", "era",
-    "account", "status", "amount_yen", "unit", "approx", "raw", "note",
+    "source", "page", "line", "section", "level", "code", "program", "parent", "kind", "column",
+    "fiscal_year", "era", "account", "status", "amount_yen", "unit", "approx", "repeat", "check",
+    "raw", "note",
 )  # fmt: skip
 POSITION_COLUMNS = ("x0", "top", "x1", "bottom")
 LAYER_COLUMNS = ("source_layer", "confidence")
@@ -386,10 +387,10 @@ class Record:
     source: str
     page: int | None
     line: int
-    section: str
+    section: str  # a PR document's chapter; a budget book's 歳入 or 歳出
     program: str
-    parent: str
-    kind: str
+    parent: str  # the owning programme; in a budget book the path from the account down
+    kind: str  # Kind
     fiscal_year: int | None
     era: str
     account: str
@@ -399,6 +400,11 @@ class Record:
     approx: bool
     raw: str
     note: str
+    level: str = ""  # Level: 款, 項, 目, 節, 細節, 説明, 合計, 会計; empty outside budget books
+    code: str = ""  # the code as printed (5, 1, 001), without 款/項
+    column: str = ""  # for kind other: the column it came from (国県支出金, 限度額 …)
+    repeat: int | None = None  # the page that first stated this figure, when this one restates it
+    check: str = ""  # passed, failed or empty: what the document's own arithmetic says (yosan validate)
     x0: float | None = None
     top: float | None = None
     x1: float | None = None
@@ -410,4 +416,4 @@ class Record:
         return {c: getattr(self, c) for c in columns}
 
 
-assert tuple(f.name for f in fields(Record)) == ALL_COLUMNS
+assert sorted(f.name for f in fields(Record)) == sorted(ALL_COLUMNS)  # the columns say the order
