@@ -118,6 +118,8 @@ class OcrMisreads:
     lookalikes: dict[str, str]  # katakana → kanji
     draft_words: tuple[str, ...]  # labels a bracketed 案 follows
     draft_keep: tuple[str, ...]  # single kanji that stand in brackets after them as themselves
+    name_endings: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # right → (after, misreads)
+    box_marks: tuple[str, ...]
 
 
 @cache
@@ -141,4 +143,75 @@ def ocr_misreads() -> OcrMisreads:
         lookalikes=dict(raw["lookalikes"]),
         draft_words=tuple(raw["draft_words"]),
         draft_keep=tuple(raw["draft_keep"]),
+        box_marks=tuple(raw["box_marks"]),
+        name_endings={k: (tuple(v["after"]), tuple(v["misreads"])) for k, v in raw["name_endings"].items()},
     )
+
+
+@dataclass(frozen=True)
+class BookWords:
+    """The ``[book]`` table: budget books' column headers, name columns, totals, sections."""
+
+    kinds: dict[str, tuple[str, ...]]  # Kind value → header words (budget, previous, …, other)
+    funding: tuple[str, ...]
+    not_money: tuple[str, ...]
+    period: tuple[str, ...]
+    explanation: tuple[str, ...]
+    names: dict[str, str]  # name column header → level
+    levels: tuple[str, ...]
+    totals: tuple[str, ...]
+    sections: tuple[str, ...]
+    budget_title: tuple[str, ...]
+    supplementary_title: tuple[str, ...]
+    account_suffix: str
+    default_account: str
+    counters: tuple[str, ...]
+    code_stops: tuple[str, ...]
+    times: tuple[str, ...]
+    divide: tuple[str, ...]
+    revenue_kan: frozenset[str]
+    expenditure_kan: frozenset[str]
+    setsu: tuple[str, ...]
+    saisetsu: tuple[str, ...]
+
+
+BOOK_KINDS = ("budget", "previous", "difference", "base", "supplementary", "revised", "request", "other")
+
+
+@cache
+def book_words() -> BookWords:
+    """The budget-book tables of ``data/ja.toml`` (read once per process)."""
+    raw = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))["book"]
+    words = raw["words"]
+    return BookWords(
+        kinds={kind: tuple(raw[kind]) for kind in BOOK_KINDS},
+        funding=tuple(raw["funding"]),
+        not_money=tuple(raw["not_money"]),
+        period=tuple(raw["period"]),
+        explanation=tuple(raw["explanation"]),
+        names=dict(raw["names"]),
+        levels=tuple(words["levels"]),
+        totals=tuple(words["totals"]),
+        sections=tuple(words["sections"]),
+        budget_title=tuple(words["budget_title"]),
+        supplementary_title=tuple(words["supplementary_title"]),
+        account_suffix=words["account_suffix"],
+        default_account=words["default_account"],
+        counters=tuple(words["counters"]),
+        code_stops=tuple(words["code_stops"]),
+        times=tuple(words["times"]),
+        divide=tuple(words["divide"]),
+        revenue_kan=frozenset(words["revenue_kan"]),
+        expenditure_kan=frozenset(words["expenditure_kan"]),
+        setsu=tuple(words["setsu"]),
+        saisetsu=tuple(words["saisetsu"]),
+    )
+
+
+@cache
+def book_prose() -> dict[str, tuple[str, ...]]:
+    """The ``[book.prose]`` table: the words of a summary's sentences about its figures."""
+    raw = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))["book"][
+        "prose"
+    ]
+    return {key: tuple(words) for key, words in raw.items()}

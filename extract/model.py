@@ -55,6 +55,7 @@ class Level(StrEnum):
     SETSU = "節"
     SAISETSU = "細節"
     ITEM = "説明"
+    TABLE = "表"  # a row of a 第N表 (債務負担行為, 地方債) that is not a 款 or 項
     TOTAL = "合計"
 
 
@@ -232,6 +233,16 @@ class TextLine:
         )
         return head, tail
 
+    def visual(self) -> list[TextLine]:
+        """The visual rows this line was joined from (a cell's list items, taken apart again)."""
+        out: list[TextLine] = []
+        rest = self
+        for at in reversed(self.breaks):
+            rest, tail = rest.split(at)
+            out.append(tail)
+        out.append(rest)
+        return [line for line in reversed(out) if line.text.strip()]
+
     @classmethod
     def side_by_side(cls, lines: Sequence[TextLine], separator: str, number: int = 0) -> TextLine:
         """Lines that stand side by side (a table row's cells) as one line, ``separator`` between."""
@@ -307,6 +318,7 @@ class Table:
     caption: str = ""  # a title line right above the table, if any
     unit: str = ""  # the unit declared for bare numbers, e.g. 千円 from `(単位：千円)`
     row_numbers: list[int] = field(default_factory=list)  # a line number per row (reading order)
+    bands: list[int] = field(default_factory=list)  # per row, the ruled row it stands in (ruled tables)
 
     def grid(self) -> list[list[Cell | None]]:
         """Rows of cells by column; a spanned position holds the spanning cell's origin only."""

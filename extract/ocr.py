@@ -819,6 +819,8 @@ def _grids(grey: np.ndarray, scale: float, dx: float, dy: float) -> tuple[_Grids
             continue  # a frame round the text: its text is read with the page
         for cell in grid.cells:
             x0, top, x1, bottom = cell.box
+            if any(_inside(other.box, cell.box) for other in grid.cells if other is not cell):
+                continue  # an L-shaped ruling's box over smaller cells: read with the page, not twice
             px = _Cell(
                 max(0, int((x0 - dx) / scale)),
                 max(0, int((top - dy) / scale)),
@@ -829,6 +831,13 @@ def _grids(grey: np.ndarray, scale: float, dx: float, dy: float) -> tuple[_Grids
                 regions.append(px)
                 numeric.append(grid.n_cols >= 2)
     return _Grids(rulings, regions, numeric), mask
+
+
+def _inside(inner: Box, outer: Box) -> bool:
+    """Whether ``inner``'s centre lies in ``outer`` and ``inner`` is the smaller box."""
+    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    smaller = (inner[2] - inner[0]) * (inner[3] - inner[1]) < (outer[2] - outer[0]) * (outer[3] - outer[1])
+    return smaller and outer[0] < cx < outer[2] and outer[1] < cy < outer[3]
 
 
 # --- glyphs ------------------------------------------------------------------------------
@@ -1004,11 +1013,28 @@ def _repair_page(model: Page, page: int | None, warnings: list[str]) -> None:
         pieces = fix.text.split("\t")
         if len(pieces) != len(cells):  # a rule took a tab away: the cells stay as read
             continue
-        at = 0
+        at = old_at = 0
         for cell, piece in zip(cells, pieces, strict=True):
             span = slice(at, at + len(piece))
-            cell.lines = [TextLine(piece, boxes[span], confs[span])]
+            joined = cell.line()
+            # the cell's visual rows stay apart (a 説明 cell is a list): where each started
+            starts = {old_at + b for b in joined.breaks}
+            breaks = tuple(
+                k - at
+                for k in range(at + 1, at + len(piece))
+                if fix.origin[k] in starts and fix.origin[k - 1] != fix.origin[k]
+            )
+            cell.lines = [TextLine(piece, boxes[span], confs[span], rows=len(breaks) + 1, breaks=breaks)]
             at += len(piece) + 1
+            old_at += len(joined.text) + 1
+
+
+def repair_page(model: Page, page: int | None = None) -> list[str]:
+    """The number-safe OCR repairs over a page model read from OCR text (a scanner's text layer too);
+    the warnings it raised."""
+    warnings: list[str] = []
+    _repair_page(model, page, warnings)
+    return warnings
 
 
 def _with_tabs(line: TextLine) -> str:
@@ -1078,6 +1104,21 @@ def ocr_pages(
 def render_page(pdfium_page: Any, dpi: int = DEFAULT_DPI) -> Image.Image:
     """A PDF page as a grey image at ``dpi`` (pypdfium2)."""
     return pdfium_page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+
+
+def scan_rulings(pdfium_page: Any, dpi: int = DEFAULT_DPI) -> list[Ruling]:
+    """The ruling lines of a scanned page, found in its image as the OCR path finds them.
+
+    A scanner's own OCR text layer has characters but no drawn lines: the
+    table rules are in the image, and the layout needs them to see the tables.
+    """
+    grey = np.asarray(render_page(pdfium_page, dpi))
+    horizontal, vertical = _rules(_ink(grey))
+    scale = 72 / dpi
+    return [
+        Ruling(x0 * scale, t * scale, x1 * scale, b * scale)
+        for x0, t, x1, b in _ruling_segments(horizontal, vertical)
+    ]
 
 
 def ocr_pdf_page(pdfium_page: Any, dpi: int = DEFAULT_DPI, page: int | None = None) -> Page:

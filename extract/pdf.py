@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import itertools
 import logging
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
+import regex
 
 from .errors import InputError, OcrUnavailable
 from .layout import TEXT_LAYER, analyse_page, finish_document
@@ -51,6 +53,38 @@ def broken_text_reason(text: str, unmapped: int = 0) -> str | None:
     return None
 
 
+_FIGURE_LIKE = regex.compile(r"[△▲-]?[\d,.()\s]+")
+_FIGURE = regex.compile(r"[△▲-]?\s?(?:\d{1,3}(?:,\d{3})+|\d+)")
+_DIGITS = regex.compile(r"\d")
+SCAN_LAYER = 0.9  # a page whose text is this much invisible carries a scanner's OCR, not the writer's text
+
+
+def suspect_figures(model: Page) -> str:
+    """The first amount on a page that fails the number format check (``l,085,094``), or ''."""
+    from .model import Table
+    from .repair import suspect_numbers
+
+    texts = [line.text for line in model.lines()]
+    for block in model.blocks:
+        if isinstance(block, Table):
+            texts += ["\t".join(c.text if c else "" for c in row) for row in block.grid()]
+            for cell in block.cells:
+                text = unicodedata.normalize("NFKC", cell.text).strip()
+                # a cell of digits and number punctuation that is no well-formed number: 69,086, ()0(）
+                if (
+                    _FIGURE_LIKE.fullmatch(text)
+                    and len(_DIGITS.findall(text)) >= 4
+                    and not _FIGURE.fullmatch(text)
+                ):
+                    return text
+    for text in texts:
+        spans = suspect_numbers(text)
+        if spans:
+            start, end = spans[0]
+            return text[start:end]
+    return ""
+
+
 def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], int]:
     """All pages in reading order and the page count.
 
@@ -65,6 +99,8 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
     try:
         count = len(doc)
         numbers = list(_page_numbers(path, count, options))
+        if options.pages is not None:
+            numbers = [n for n in numbers if n in options.pages]
         jobs = min(options.jobs, len(numbers) // PAGES_PER_JOB)
         if jobs <= 1:
             read = [_read_page(path, doc, number, options.ocr) for number in numbers]
@@ -181,15 +217,37 @@ def _read_page(path: Path, doc: pdfium.PdfDocument, number: int, ocr: str = "aut
         if not layer.glyphs:  # a scan, or glyphs drawn as shapes; a blank page has nothing to read
             drawn = raw.FPDFPage_CountObjects(page.raw) > 0
             return empty, drawn and ocr == "auto"
+        scan = layer.invisible >= SCAN_LAYER
+        rulings = page_rulings(page, geo, TEXT_LAYER.max_rules)
+        if scan and not rulings:
+            from .ocr import scan_rulings
+
+            rulings = scan_rulings(page)[: TEXT_LAYER.max_rules]
         model = analyse_page(
             layer.glyphs,
-            page_rulings(page, geo, TEXT_LAYER.max_rules),
+            rulings,
             number=number,
             width=geo.width,
             height=geo.height,
             rotation=geo.rotation,
             layer=Layer.TEXT,
         )
+        if scan:
+            # a scanner's OCR layer gets the repairs of our own OCR's output (l,085,094 is 1,085,094)
+            from .ocr import repair_page
+
+            model.layer = Layer.OCR
+            for note in repair_page(model, number):
+                log.warning("%s: %s", path, note)
+        if scan and ocr == "auto":
+            bad = suspect_figures(model)
+            if bad:
+                log.warning(
+                    "%s: page %d: the scan's own text layer fails the number format check (%r); "
+                    "reading it by OCR",
+                    path, number, bad,
+                )  # fmt: skip
+                return empty, True
         return model, False
     except Exception as exc:
         log.warning("%s: page %d: unreadable (%s); page skipped", path, number, type(exc).__name__)

@@ -40,6 +40,24 @@ class TextLayer:
     glyphs: list[Glyph]
     unmapped: int
     chars: int
+    invisible: float = 0.0  # the share of characters drawn invisibly (render mode 3): a scanner's OCR
+
+
+INVISIBLE = 3  # the text render mode that draws nothing: OCR text laid over a scanned image
+INVISIBLE_SAMPLE = 64  # characters asked for their render mode, spread over the page
+
+
+def _invisible_share(handle: object, count: int) -> float:
+    """How much of a page's text is invisible, from a sample of its characters."""
+    step = max(1, count // INVISIBLE_SAMPLE)
+    asked = hidden = 0
+    for i in range(0, count, step):
+        obj = raw.FPDFText_GetTextObject(handle, i)
+        if not obj:
+            continue
+        asked += 1
+        hidden += raw.FPDFTextObj_GetTextRenderMode(obj) == INVISIBLE
+    return hidden / asked if asked else 0.0
 
 
 def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
@@ -109,7 +127,7 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
             glyphs.append(glyph)
         if glyphs:
             glyphs[-1].font = fonts.of(count - 1)
-        return TextLayer(glyphs, unmapped, count)
+        return TextLayer(glyphs, unmapped, count, _invisible_share(handle, count))
     finally:
         textpage.close()
 

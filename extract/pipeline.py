@@ -31,6 +31,7 @@ class Options:
     password: str | None = None  # for encrypted PDFs
     max_pages: int | None = None  # refuse PDFs with more pages than this
     jobs: int = 1  # OCR processes for one document
+    pages: frozenset[int] | None = None  # read only these pages of a PDF (1-based); None: all
 
 
 @dataclass
@@ -104,7 +105,9 @@ def extract_document(path: str | Path, options: Options = Options()) -> Document
     path = Path(path)
     with _readable(path) as readable:
         pages, count = read_pages(readable, options)
-    records = build_records(pages, source=display_path(path.name), fiscal_year=options.fiscal_year)
+    records = build_records(
+        pages, source=display_path(path.name), fiscal_year=options.fiscal_year, path=str(path)
+    )
     return Document(path=path, records=records, pages=count, model=pages)
 
 

@@ -803,15 +803,19 @@ class _Item:
     cells: tuple[str, ...] | None = None  # source text of each cell of a table row, by column
 
 
-def page_items(pages: Sequence[Page]) -> list[_Item]:
-    """Every line and table row of the pages in reading order."""
+def page_items(pages: Sequence[Page], skip: set[int] = frozenset()) -> list[_Item]:  # type: ignore[assignment]
+    """Every line and table row of the pages in reading order (but the blocks and lines in ``skip``)."""
     items: list[_Item] = []
     for page in pages:
         for block in page.blocks:
+            if id(block) in skip:
+                continue
             if isinstance(block, Table):
                 items.extend(_table_items(block, page))
             else:
-                items.extend(_Item(line, page.number, page.layer) for line in block.lines)
+                items.extend(
+                    _Item(line, page.number, page.layer) for line in block.lines if id(line) not in skip
+                )
     return items
 
 
@@ -894,9 +898,28 @@ def _raw(item: _Item, text: str, d: _Draft) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
-def build_records(pages: Sequence[Page], source: str, fiscal_year: int | None = None) -> list[Record]:
-    """Turn a document's pages into records (the core of the toolkit)."""
-    items = page_items(pages)
+def build_records(
+    pages: Sequence[Page], source: str, fiscal_year: int | None = None, path: str = ""
+) -> list[Record]:
+    """Turn a document's pages into records (the core of the toolkit).
+
+    Budget-book tables go to ``extract.book`` (``path`` may tell a split file's
+    year); every other line and table is read here.
+    """
+    from .book import read_book
+
+    book, claimed = read_book(pages, source, path, fiscal_year)
+    records = _build_records(pages, source, fiscal_year, claimed)
+    if not book:
+        return records
+    order = {page.number: k for k, page in enumerate(pages)}
+    return sorted(book + records, key=lambda r: order.get(r.page, 0))
+
+
+def _build_records(
+    pages: Sequence[Page], source: str, fiscal_year: int | None, claimed: set[int]
+) -> list[Record]:
+    items = page_items(pages, claimed)
     normalised = [_normalise(item) for item in items]
     norms = [n for n, _ in normalised]
     texts = [n.text.replace("\f", " ") for n in norms]

@@ -69,8 +69,10 @@ def ruled_table(
     from .rules import Grid
 
     assert isinstance(grid, Grid)
+    # a glyph belongs to the smallest cell over it: an L-shaped ruling (a 款 row over its 項
+    # rows, the 款 column left open below) makes a box that overlaps the 項 cells
     owner: dict[tuple[int, int], int] = {}
-    for n, cell in enumerate(grid.cells):
+    for n, cell in sorted(enumerate(grid.cells), key=lambda nc: nc[1].row_span * nc[1].col_span):
         for r in range(cell.row, cell.row + cell.row_span):
             for c in range(cell.col, cell.col + cell.col_span):
                 owner.setdefault((r, c), n)
@@ -123,6 +125,7 @@ def split_tall_rows(table: Table, params: LayoutParams) -> Table:
     new_cells: list[Cell] = []
     shift = 0
     mapping: dict[int, tuple[int, int]] = {}  # old row → (first new row, rows)
+    table.bands = list(range(table.n_rows))
     for r in range(table.n_rows):
         cells = by_row.get(r, [])
         single = [c for c in cells if c.row_span == 1]
@@ -157,6 +160,7 @@ def split_tall_rows(table: Table, params: LayoutParams) -> Table:
         shift += len(shared) - 1
     if not shift:
         return table
+    table.bands = [r for r in range(table.n_rows) for _ in range(mapping[r][1])]
     for cell in table.cells:
         first, count = mapping[cell.row]
         if cell.row_span == 1 and count > 1:
