@@ -159,6 +159,7 @@ class BookWords:
     explanation: tuple[str, ...]
     names: dict[str, str]  # name column header → level
     levels: tuple[str, ...]
+    ordinal: str
     totals: tuple[str, ...]
     sections: tuple[str, ...]
     budget_title: tuple[str, ...]
@@ -191,6 +192,7 @@ def book_words() -> BookWords:
         explanation=tuple(raw["explanation"]),
         names=dict(raw["names"]),
         levels=tuple(words["levels"]),
+        ordinal=words["ordinal"],
         totals=tuple(words["totals"]),
         sections=tuple(words["sections"]),
         budget_title=tuple(words["budget_title"]),

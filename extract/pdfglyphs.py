@@ -249,20 +249,23 @@ def page_rulings(page: pdfium.PdfPage, geo: PageGeometry, limit: int = 20000) ->
             _erase(out, *geo.box(x0, y0, x1, y1))
             continue
         segments = raw.FPDFPath_CountSegments(obj)
-        if x1 - x0 <= THIN or y1 - y0 <= THIN:
-            if not (filled_only and segments > 5):
-                _add(out, geo, x0, y0, x1, y1)  # a rule drawn as a line or a thin filled rectangle
+        if (x1 - x0 <= THIN or y1 - y0 <= THIN) and not (filled_only and segments > 5):
+            _add(out, geo, x0, y0, x1, y1)  # a rule drawn as a line or a thin filled rectangle
             continue
-        points = _points(obj, segments, x, y, ctm)
-        if _is_rectangle(points):
-            for (px, py), (qx, qy) in zip(points, points[1:] + points[:1], strict=True):
-                _add(out, geo, min(px, qx), min(py, qy), max(px, qx), max(py, qy))
-            continue
-        if filled_only:
+        subpaths, curved = _subpaths(obj, segments, x, y, ctm)
+        if curved and filled_only:
             continue  # a glyph drawn as outlines, a logo
-        for (px, py), (qx, qy) in itertools.pairwise(points):
-            if abs(px - qx) <= THIN / 4 or abs(py - qy) <= THIN / 4:
-                _add(out, geo, min(px, qx), min(py, qy), max(px, qx), max(py, qy))
+        for points in subpaths:
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            if max(xs) - min(xs) <= THIN or max(ys) - min(ys) <= THIN:
+                _add(out, geo, min(xs), min(ys), max(xs), max(ys))  # one border of several
+            elif _is_rectangle(points):
+                for (px, py), (qx, qy) in zip(points, points[1:] + points[:1], strict=True):
+                    _add(out, geo, min(px, qx), min(py, qy), max(px, qx), max(py, qy))
+            elif not filled_only:
+                for (px, py), (qx, qy) in itertools.pairwise(points):
+                    if abs(px - qx) <= THIN / 4 or abs(py - qy) <= THIN / 4:
+                        _add(out, geo, min(px, qx), min(py, qy), max(px, qx), max(py, qy))
     return out
 
 
@@ -292,18 +295,26 @@ def _apply(m: tuple[float, ...], px: float, py: float) -> tuple[float, float]:
     return a * px + c * py + e, b * px + d * py + f
 
 
-def _points(
+def _subpaths(
     obj: object, segments: int, x: ctypes.c_float, y: ctypes.c_float, ctm: tuple[float, ...]
-) -> list[tuple[float, float]]:
-    """The path's points in user space (its own matrix and the forms' applied)."""
+) -> tuple[list[list[tuple[float, float]]], bool]:
+    """The path's subpaths as points in user space (its own matrix and the forms' applied), and
+    whether any segment is a curve.  Producers draw several borders as one path: WeasyPrint a
+    border as the ring between two rectangles (even-odd fill), office software a grid's cells."""
     own = _matrix(obj) or _IDENTITY
     full = _compose(own, ctm)
-    points = []
+    subpaths: list[list[tuple[float, float]]] = []
+    curved = False
     for i in range(segments):
         seg = raw.FPDFPath_GetPathSegment(obj, i)
-        if raw.FPDFPathSegment_GetPoint(seg, x, y):
-            points.append(_apply(full, x.value, y.value))
-    return points
+        kind = raw.FPDFPathSegment_GetType(seg)
+        curved = curved or kind == raw.FPDF_SEGMENT_BEZIERTO
+        if not raw.FPDFPathSegment_GetPoint(seg, x, y):
+            continue
+        if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
+            subpaths.append([])
+        subpaths[-1].append(_apply(full, x.value, y.value))
+    return [s for s in subpaths if len(s) > 1], curved
 
 
 def _is_rectangle(points: list[tuple[float, float]]) -> bool:

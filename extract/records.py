@@ -913,7 +913,7 @@ def build_records(
     if not book:
         return records
     order = {page.number: k for k, page in enumerate(pages)}
-    return sorted(book + records, key=lambda r: order.get(r.page, 0))
+    return sorted(book + records, key=lambda r: (order.get(r.page, 0), r.line or 0))
 
 
 def _build_records(

@@ -397,10 +397,10 @@ KIND_TABLES = {
         "1 議会費\t 千円488,451\t千円499,446\t千円△10,995\t 千円\t千円\t千円1,013\t 千円487,438\n"
         "2 給料\t49,604\t\n",
         [
-            ("budget", 2020, 488_451_000, "1議会費", "千円"),
-            ("previous", 2019, 499_446_000, "1議会費", "千円"),
-            ("other", None, -10_995_000, "1議会費", "千円"),
-            ("budget", 2020, 49_604_000, "2給料", "千円"),  # the unit carries down the column
+            ("budget", 2020, 488_451_000, "議会費", "千円"),
+            ("previous", 2019, 499_446_000, "議会費", "千円"),
+            ("difference", 2020, -10_995_000, "議会費", "千円"),  # 比較, the year of 本年度
+            ("budget", 2020, 49_604_000, "給料", "千円"),  # the unit carries down the column
         ],
     ),
     "bare numbers without a unit note are not money": (

@@ -113,8 +113,19 @@ def test_corpus_pdf_runs_and_finds_its_total(name: str, amount_yen: int) -> None
 def test_corpus_budget_book_row_under_kind_headers() -> None:
     """目 | 本年度予算額 | 前年度予算額 | 比較 with 千円 printed in each cell's corner (MANIFEST figures)."""
     records = extract_file(CORPUS / "fuji_r8_saishutsu01_gikai.pdf")
-    row = [(r.kind, r.amount_yen) for r in records if r.page == 1 and r.program == "1議会費"]
-    assert row == [("budget", 488_451_000), ("previous", 499_446_000), ("other", -10_995_000)]
+    row = [
+        (r.kind, r.amount_yen, r.column)
+        for r in records
+        if r.page == 1 and r.level == "目" and r.program == "議会費"
+    ]
+    # 財源内訳: その他 1,013 + 一般財源 487,438 = 本年度 488,451 (千円)
+    assert row == [
+        ("budget", 488_451_000, ""),
+        ("previous", 499_446_000, ""),
+        ("difference", -10_995_000, ""),
+        ("other", 1_013_000, "その他"),
+        ("other", 487_438_000, "一般財源"),
+    ]
 
 
 def test_landscape_page_drawn_rotated_reads_upright(tmp_path: Path) -> None:

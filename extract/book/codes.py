@@ -21,7 +21,8 @@ _WORDS = book_words()
 
 CODE_RE = regex.compile(
     rf"""
-    ^(?P<code>\d{{1,8}}(?:-\d{{1,3}})?)           # 5, 001, 021101, 12-16
+    ^(?:{_WORDS.ordinal}\s?(?=\d{{1,3}}\s?(?:{alternation(_WORDS.levels)})))?  # 第 of 第１款
+    (?P<code>\d{{1,8}}(?:-\d{{1,3}})?)           # 5, 001, 021101, 12-16
     (?:\s?(?P<level>{alternation(_WORDS.levels)})  # 款 / 項 / 目 / 節 after the number
       | (?!{alternation(_WORDS.code_stops)}))      # 1号分, 4人: a count glued on, not a code
     (?:\s?[.．、])?\s?                           # １.市税 (補正予算整理表)

@@ -165,7 +165,13 @@ def classify(path: Sequence[str], misreads: bool = False) -> Column | None:
     if _VOCAB.funding.search(whole):
         # a share of the budget: named by the most specific header (国県支出金, 一般財源)
         return Column(Role.MONEY, Kind.OTHER, column=bottom, year=year, unit=unit)
-    found = _kind_of(bottom) or _kind_of(whole)
+    # the bottom header says it, unless a longer word runs over two header rows
+    # (前年度 / 予算額 is 前年度予算額, not 予算額)
+    found = _kind_of(bottom)
+    longer = _kind_of("".join(texts[-2:])) if len(texts) >= 2 else None
+    if longer is not None and (found is None or len(longer[1]) > len(found[1]) + 1):
+        found = longer
+    found = found or _kind_of(whole)
     if found is None:
         return None
     kind, word = found

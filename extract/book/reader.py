@@ -52,7 +52,7 @@ SPINE = (Level.KAN, Level.KOU, Level.MOKU, Level.TABLE)
 _LEVEL_WORDS = alternation(_WORDS.levels)
 HEADING_RE = regex.compile(
     rf"""
-    ^(?P<code>\d{{1,3}})\s?(?P<level>{_LEVEL_WORDS})\s?   # ５款 / １項
+    ^(?:{_WORDS.ordinal}\s?)?(?P<code>\d{{1,3}})\s?(?P<level>{_LEVEL_WORDS})\s?   # ５款 / 第１項
     (?P<name>[^\d\s].*?)                                # 労働費
     (?:\s*(?P<amount>[△▲]?\d{{1,3}}(?:,\d{{3}})*\s?[千百万億]*円))?$  # 159,963千円
     """,
@@ -184,6 +184,22 @@ def groups_of(columns: Sequence[Column | None]) -> tuple[list[Group], list[int],
     return groups, orphans, explain
 
 
+def _book_table(columns: Sequence[Column | None] | None) -> bool:
+    """Whether a table names entries of a budget's hierarchy (款, 項, 目 or 節)."""
+    return any(
+        c is not None and c.role == Role.NAME and c.level in (Level.KAN, Level.KOU, Level.MOKU, Level.SETSU)
+        for c in columns or ()
+    )
+
+
+def _number_cells(table: Table) -> None:
+    """A cell's lines take their row's line number (a record's ``line``, as for text lines)."""
+    for cell in table.cells:
+        if 0 <= cell.row < len(table.row_numbers):
+            for line in cell.lines:
+                line.number = table.row_numbers[cell.row]
+
+
 def _col_lefts(table: Table) -> list[float | None]:
     lefts: list[float | None] = [None] * table.n_cols
     for cell in table.cells:
@@ -285,8 +301,8 @@ class BookReader:
         st = self.state
         tables = [(p.layer, t) for p in self.pages for t in p.blocks if isinstance(t, Table)]
         classified = [(layer, classify_table(t, misreads=layer == Layer.OCR)) for layer, t in tables]
-        if not any(cols for _, cols in classified):
-            return [], set()
+        if not any(_book_table(cols) for _, cols in classified):
+            return [], set()  # no 款・項・目・節 anywhere: a PR sheet's tables are read as text
         # OCR garbles the small 千円 of a header (千由, 子由, or 円 alone): on scanned pages the unit
         # is the one most of the document's headers state
         units = Counter(
@@ -333,6 +349,7 @@ class BookReader:
             if cols is None:
                 continue
             st.claimed.add(id(block))
+            _number_cells(block)
             unit = block.unit or page_unit
             groups, orphans, explain = groups_of(cols)
             for group in groups:

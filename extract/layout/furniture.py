@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import regex
 
-from ..model import Furniture, FurnitureKind, Page, TextBlock, TextLine
+from ..model import Furniture, FurnitureKind, Page, Table, TextBlock, TextLine
 from .params import LayoutParams
 
 _PAGE_NUMBER = regex.compile(r"^[\s\-–—−ー一(（]*\d{1,4}[\s\-–—−ー一)）/]*(?:\d{1,4})?[\s\-–—−ー一)）]*$")
@@ -44,21 +44,55 @@ def mark_furniture(pages: Sequence[Page], params: LayoutParams) -> None:
     repeated = {k for k, n in counts.items() if n >= max(2, params.furniture_share * len(pages))}
     for page in pages:
         for block in page.blocks:
-            if not isinstance(block, TextBlock):
+            if isinstance(block, Table):
+                _table_edges(block, page, params, repeated)
                 continue
             kept = []
             for line in block.lines:
-                if _in_band(line, page, params) and not _MONEY.search(line.text):
-                    text = line.text.strip()
-                    if _PAGE_NUMBER.match(text):
-                        page.furniture.append(Furniture(FurnitureKind.PAGE_NUMBER, line))
-                        continue
-                    if _key(text) in repeated:
-                        page.furniture.append(Furniture(FurnitureKind.RUNNING_HEAD, line))
-                        continue
+                kind = _furniture(line, page, params, repeated)
+                if kind is not None:
+                    page.furniture.append(Furniture(kind, line))
+                    continue
                 kept.append(line)
             block.lines = kept
         page.blocks = [b for b in page.blocks if not isinstance(b, TextBlock) or b.lines]
+
+
+def _furniture(line: TextLine, page: Page, params: LayoutParams, repeated: set[str]) -> FurnitureKind | None:
+    if not _in_band(line, page, params) or _MONEY.search(line.text):
+        return None
+    text = line.text.strip()
+    if _PAGE_NUMBER.match(text):
+        return FurnitureKind.PAGE_NUMBER
+    if _key(text) in repeated:
+        return FurnitureKind.RUNNING_HEAD
+    return None
+
+
+def _table_edges(table: Table, page: Page, params: LayoutParams, repeated: set[str]) -> None:
+    """An unruled table's first or last row that is furniture (the page number under a table
+    set without rules lines up with its columns) leaves the table."""
+    if table.ruled:
+        return
+    for row in (table.n_rows - 1, 0):
+        cells = [c for c in table.cells if c.row == row]
+        if table.n_rows < 2 or any(c.row_span > 1 for c in cells) or not cells:
+            continue
+        line = TextLine.joined([ln for c in sorted(cells, key=lambda c: c.col) for ln in c.lines])
+        kind = _furniture(line, page, params, repeated)
+        if kind is None:
+            continue
+        page.furniture.append(Furniture(kind, line))
+        table.cells = [c for c in table.cells if c.row != row]
+        for c in table.cells:
+            if c.row > row:
+                c.row -= 1
+        table.n_rows -= 1
+        for seq in (table.row_numbers, table.bands):
+            if len(seq) > row:
+                del seq[row]
+        if row == 0 and table.header_rows:
+            table.header_rows -= 1
 
 
 def number_lines(page: Page) -> None:

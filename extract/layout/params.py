@@ -79,6 +79,9 @@ class LayoutParams:
     """A page with more straight strokes than this is a drawing: no rules are read from it."""
     table_rows: int = 2
     """An unruled table has at least this many rows."""
+    header_rows_max: int = 4
+    """An unruled table's header starts within this many rows of the top of its run (rows of
+    figures above it lead into the table: a 款 and its total over a budget book's table)."""
 
     # --- page furniture --------------------------------------------------------------
     furniture_band: float = 0.07
@@ -104,8 +107,8 @@ class LayoutParams:
                 raise ValueError(f"LayoutParams.{name} is a share: it must be in (0, 1]")
         if self.furniture_band >= 0.5:
             raise ValueError("LayoutParams.furniture_band must be under half the page")
-        if self.gutter_rows < 1 or self.table_rows < 1:
-            raise ValueError("LayoutParams.gutter_rows and table_rows must be at least 1")
+        if self.gutter_rows < 1 or self.table_rows < 1 or self.header_rows_max < 1:
+            raise ValueError("LayoutParams.gutter_rows, table_rows and header_rows_max must be at least 1")
         if self.cjk_space < self.word_space:
             raise ValueError("LayoutParams.cjk_space must not be below word_space")
 

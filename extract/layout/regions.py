@@ -289,6 +289,14 @@ def _find_table(
     width fit for text are never a table (three columns of short lines start
     together too).
     """
+    # first with every gutter a column boundary; then without the gutters a line crosses, which
+    # run inside a column (a 説明 column's own figures beside its items)
+    return _find_table_with(strips, gutters, ctx, False) or _find_table_with(strips, gutters, ctx, True)
+
+
+def _find_table_with(
+    strips: Sequence[Strip], gutters: Sequence[Gutter], ctx: _Ctx, inner: bool
+) -> tuple[int, int, Table] | None:
     from .tables import apart, starts, unruled_table
 
     params, em = ctx.params, ctx.em
@@ -302,25 +310,37 @@ def _find_table(
         bounds = sorted({(h.a + h.b) / 2 for h in crossing})
         if len(bounds) < 2:
             continue
-        run = strips[g.first : g.last + 1]
+        lead = _below_lead(strips, g.first, g.last, bounds, params)
+        run = strips[lead : g.last + 1]
         pieces = [p for s in run for p in s.pieces]
         x0, _, x1, _ = _box(pieces)
-        if any(p.x0 < b < p.x1 for p in pieces for b in bounds):
+        crossers = [(b, p) for b in bounds for p in pieces if p.x0 < b < p.x1]
+        crossed = {b for b, _ in crossers}
+        if crossed and not (inner and all(_figure(p) for _, p in crossers)):
+            continue  # text runs over it: no column boundary
+        bounds = [b for b in bounds if b not in crossed]
+        if len(bounds) < 2:
             continue
         widths = [b - a for a, b in itertools.pairwise([x0, *bounds, x1])]
-        found = starts(run, bounds, em)
-        if found.shared < 2 or apart(run, bounds, em, params.mixed_starts):
+        found = starts(run, bounds, em, header_max=params.header_rows_max)
+        if found.shared < 2 or apart(run, bounds, em, params.mixed_starts, params.header_rows_max):
             continue
         # columns of one width fit for text are a table only when some cell wrapped (lines of
         # a list set in columns start together too, but nothing ever goes on beside them)
         even = max(widths) <= 1.3 * min(widths) and min(widths) >= params.text_column_width * em
         if even and not found.continued:
             continue
-        first = _header_above(strips, g.first, bounds)
+        first = _below_lead(strips, _header_above(strips, lead, bounds), g.last, bounds, params)
         table = unruled_table(strips[first : g.last + 1], em, params, bounds, ctx.spaces)
         if table is not None:
             return first, g.last, table
     return None
+
+
+def _figure(piece: Piece) -> bool:
+    from .tables import is_figure
+
+    return is_figure("".join(g.text for g in piece.glyphs))
 
 
 def _header_above(strips: Sequence[Strip], first: int, bounds: Sequence[float]) -> int:
@@ -334,6 +354,27 @@ def _header_above(strips: Sequence[Strip], first: int, bounds: Sequence[float]) 
         if len(columns) < 2:
             break
         first -= 1
+    return first
+
+
+def _below_lead(
+    strips: Sequence[Strip], first: int, last: int, bounds: Sequence[float], params: LayoutParams
+) -> int:
+    """The table's first strip, moved down to its header: a row of headings (no figures, in two
+    columns or more) under rows of figures starts the table, and those rows above it are the
+    lines that lead into it (a budget book's 款 and 項 with their totals)."""
+    from .tables import is_data_text
+
+    def figures(strip: Strip) -> bool:
+        return any(is_data_text("".join(g.text for g in p.glyphs)) for p in strip.pieces)
+
+    for k in range(first, min(last, first + params.header_rows_max)):
+        if figures(strips[k]):
+            continue
+        columns = {bisect.bisect(bounds, (p.x0 + p.x1) / 2) for p in strips[k].pieces if p.glyphs}
+        if k > first and len(columns) >= 2 and any(figures(s) for s in strips[k + 1 : last + 1]):
+            return k
+        break
     return first
 
 

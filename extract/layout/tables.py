@@ -310,11 +310,21 @@ def continues(above: Piece, piece: Piece, right: float, em: float) -> bool:
     from .wrap import amount_after_amount, cell_item
 
     text = "".join(g.text for g in piece.glyphs)
+    before = "".join(g.text for g in above.glyphs)
     return (
         right - above.x1 < _lead_width(piece) + 0.5 * em
         and not cell_item().match(text)
-        and not amount_after_amount("".join(g.text for g in above.glyphs), text)
+        and not amount_after_amount(before, text)
+        and not _unit_only().match(before)  # a column's unit (千円) over its first figure
+        and not _FIGURE.match(before)  # a figure alone ends its item (a 説明 line's amount)
     )
+
+
+@cache
+def _unit_only() -> regex.Pattern[str]:
+    lex = lexicon()
+    units = "".join([*lex.small_units, *lex.large_units])
+    return regex.compile(rf"^[(（]?[{units}]*{lex.yen}[)）]?$")
 
 
 @dataclass(frozen=True)
@@ -326,41 +336,65 @@ class Starts:
     continued: int  # strips where a column's text goes on from the strip above (a wrapped cell)
 
 
-def starts(strips: Sequence[object], bounds: Sequence[float], em: float, pair: int | None = None) -> Starts:
+def starts(
+    strips: Sequence[object], bounds: Sequence[float], em: float, pair: int | None = None, header_max: int = 0
+) -> Starts:
     """Whether new text starts in all columns at once (a table) or column by column (text).
 
     In a table a row's cells begin on the same line; while one cell goes on,
     the others are empty.  In columns of text a paragraph begins in one
     column while its neighbours go on.  With ``pair`` only that column and
-    the next one are looked at.
+    the next one are looked at.  The rows before the first row of figures,
+    when there are at most ``header_max`` of them, are a header: a heading
+    set on two lines (本年度 / 予算額) beside one on one line (目) says nothing
+    about columns of text, and the first row of figures goes on from no heading.
     """
     placed, right = place(strips, bounds)
+    header = next(
+        (k for k, row in enumerate(placed) if any(is_data_text(_text(p)) for _, p in row)), len(placed)
+    )
+    if header > header_max:
+        header = 0
     if pair is not None:
         placed = [[(c, p) for c, p in row if c in (pair, pair + 1)] for row in placed]
-    last: dict[int, Piece] = {}
     mixed = shared = continued = 0
-    for row in placed:
-        flags = [col in last and continues(last[col], p, right[col], em) for col, p in row]
+    last: dict[int, Piece] = {}  # the row above's piece per column: a line goes on from there only
+    for k, row in enumerate(placed):
+        flags = [k > header and col in last and continues(last[col], p, right[col], em) for col, p in row]
         continued += any(flags)
         if len({col for col, _ in row}) >= 2:
             shared += 1
-            mixed += any(flags) and not all(flags)
-        for col, p in row:
-            last[col] = p
+            mixed += k >= header and any(flags) and not all(flags)
+        last = {col: p for col, p in row}
     return Starts(shared, mixed, continued)
 
 
-def apart(strips: Sequence[object], bounds: Sequence[float], em: float, mixed_share: float) -> bool:
+def _text(piece: Piece) -> str:
+    return "".join(g.text for g in piece.glyphs)
+
+
+def apart(
+    strips: Sequence[object], bounds: Sequence[float], em: float, mixed_share: float, header_max: int = 0
+) -> bool:
     """Whether two neighbouring columns are columns of text, not a table's: text starts apart
     across their boundary (see ``starts``), or their lines sit on baselines of their own."""
     placed, _ = place(strips, bounds)
     for k in range(len(bounds)):
-        found = starts(strips, bounds, em, pair=k)
+        found = starts(strips, bounds, em, pair=k, header_max=header_max)
+        # a column of figures is no column of text, whatever starts beside it
         if found.mixed > mixed_share * max(found.shared, 1):
             return True
         if _offset(placed, k, mixed_share):
             return True
     return False
+
+
+_FIGURE = regex.compile(r"^[(（]?[▲△\-−]?\d[\d,，.]*[%％]?[千百万億]*円?[)）]?$")
+
+
+def is_figure(text: str) -> bool:
+    """Whether a piece of text is a figure alone (``1,853,280``, ``▲6,655``, ``98.9%``)."""
+    return bool(_FIGURE.match(text))
 
 
 LEVEL = 0.75  # a share of the smaller core: lines that overlap this much are on one baseline

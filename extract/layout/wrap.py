@@ -108,15 +108,18 @@ def _amount_end() -> regex.Pattern[str]:
 
 
 _NUMBER_START = regex.compile(r"^\s*[(（\[【]?[▲△]?\d")
+# a line that ends with a whole figure: digits grouped by commas, or a bare number
+_FIGURE_END = regex.compile(r"(?<![\d,.])[▲△]?\d{1,3}(?:,\d{3})*\s*$")
 _BRACKETED_FIGURE = regex.compile(r"^\s*[(（][▲△]?\d")
 
 
 def amount_after_amount(above: str, below: str) -> bool:
-    """Whether a line that ends with a whole amount is followed by one that starts with a number:
-    a column of figures set flush right, never a wrapped line (a bracketed figure after an
-    amount is the other half of a pair, and may have wrapped)."""
+    """Whether a line that ends with a whole amount (or a whole figure: a table's column of
+    千円 figures) is followed by one that starts with a number: a column of figures set flush
+    right, never a wrapped line (a bracketed figure after an amount is the other half of a pair,
+    and may have wrapped)."""
     return (
-        bool(_amount_end().search(above))
+        bool(_amount_end().search(above) or _FIGURE_END.search(above))
         and bool(_NUMBER_START.match(below))
         and not _BRACKETED_FIGURE.match(below)
     )
