@@ -1,0 +1,88 @@
+"""The generated budget books (fixtures/book, made by fixtures/make_book.py) against their keys.
+
+The keys are written by the generator from the same data as the PDFs (which it checks add up:
+節 to 目, 目 to 項, 本年度 − 前年度 = 比較, 財源 to 本年度, 補正前 + 補正額 = 計), so they are the
+truth for every figure printed.  Two producers (WeasyPrint, reportlab), three fonts, ruled A3
+spreads and an unruled portrait book: the second producer for every rule the book reader and
+the layout engine apply to the Fuji books.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from extract.pipeline import Options, extract_document
+
+BOOKS = Path(__file__).resolve().parent.parent / "fixtures" / "book"
+
+
+def _name(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+Fact = tuple[int, int, str, str, str]
+
+
+@cache
+def _facts(stem: str) -> tuple[Counter[Fact], Counter[Fact], Counter[tuple[int, int]]]:
+    """(key facts, extracted facts, extracted (page, amount) of figures the key holds)."""
+    with (BOOKS / f"{stem}.key.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    key = Counter(
+        (int(r["page"]), int(r["amount_yen"]), r["kind"], r["fiscal_year"], _name(r["program"])) for r in rows
+    )
+    records = extract_document(BOOKS / f"{stem}.pdf", Options()).records
+    got = Counter((r.page, r.amount_yen, r.kind, str(r.fiscal_year or ""), _name(r.program)) for r in records)
+    amounts = {(p, a) for p, a, *_ in key}
+    reported = Counter((r.page, r.amount_yen) for r in records if (r.page, r.amount_yen) in amounts)
+    return key, got, reported
+
+
+# found: key figures extracted with the right page, amount, kind, fiscal year and programme
+FLOORS = {
+    "book-spread-weasyprint": 0.99,  # 335/337 (a 債務負担行為 name wrapped in its cell; 第2表's 議会費 row)
+    "supplementary-weasyprint": 0.98,  # 61/62 (the 第1条 total, stated once for 歳入 and 歳出)
+    "summary-reportlab": 0.93,  # 15/16 (the account's 比較 in prose, read as 合計)
+    "book-portrait-reportlab": 0.80,  # 129/156: see the xfail below
+}
+
+
+@pytest.mark.parametrize("stem", list(FLOORS))
+def test_generated_book_figures_are_found(stem: str) -> None:
+    key, got, _ = _facts(stem)
+    found = sum((key & got).values())
+    assert found >= FLOORS[stem] * sum(key.values()), f"{found}/{sum(key.values())}: {sorted((key - got).elements())[:8]}"
+
+
+@pytest.mark.parametrize("stem", list(FLOORS))
+def test_generated_book_figures_are_labelled_right(stem: str) -> None:
+    """Of the figures reported whose amount the key holds, nearly all have the key's labels."""
+    key, got, reported = _facts(stem)
+    right = sum((key & got).values())
+    assert right >= 0.9 * sum(reported.values())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="unruled tables: a 説明 item wrapped onto the next row (全国市議会議長会等負担 / 金) stays two "
+    "items, and where a 比較 figure is set closer to the 節 name beside it than a column gap, the "
+    "page's columns are not found (p3)",
+)
+def test_generated_unruled_portrait_book_is_read_like_the_ruled_spread() -> None:
+    key, got, _ = _facts("book-portrait-reportlab")
+    assert sum((key & got).values()) >= 0.95 * sum(key.values())
+
+
+def test_generated_spread_sums_to_its_printed_total() -> None:
+    """The figures not marked as repeats sum, per kind, to what the book prints as 歳出合計."""
+    records = extract_document(BOOKS / "book-spread-weasyprint.pdf", Options()).records
+    totals = [r for r in records if r.level == "合計" and r.program == "歳出合計" and r.kind == "budget"]
+    assert totals, "the 第1表 歳出合計 is read"
+    kan = [r for r in records if r.section == "歳出" and r.level == "款" and r.kind == "budget" and not r.repeat]
+    assert sum(r.amount_yen for r in kan) == totals[0].amount_yen
