@@ -88,9 +88,9 @@ ROWS = [
     ("fuji_r8_sainyu01_shizei", 1, "目", "1", "個人", "budget", 2026, 16_203_500_000),
     ("fuji_r8_sainyu01_shizei", 1, "目", "1", "個人", "previous", 2025, 15_840_700_000),
     ("fuji_r8_saishutsu01_gikai", 1, "款", "1", "議会費", "budget", 2026, 488_451_000),
-    ("fuji_r8_saishutsu01_gikai", 1, "款", "1", "議会費", "previous", 2025, 499_446_000),
-    ("fuji_r8_saishutsu01_gikai", 1, "款", "1", "議会費", "difference", 2026, -10_995_000),
-    ("fuji_r7_sainyu22_shisai", 1, "目", "1", "市債", "difference", 2025, -30_900_000),
+    ("fuji_r8_saishutsu01_gikai", 1, "目", "1", "議会費", "previous", 2025, 499_446_000),
+    ("fuji_r8_saishutsu01_gikai", 1, "目", "1", "議会費", "difference", 2026, -10_995_000),
+    ("fuji_r7_sainyu22_shisai", 1, "目", "1", "総務債", "difference", 2025, -30_900_000),
     ("fuji_r8_gaiyo", 4, "款", "1", "市税", "budget", 2026, 49_286_300_000),  # 第1表
     ("fuji_r8_gaiyo", 6, "合計", "", "歳入合計", "budget", 2026, 110_800_000_000),
 ]

@@ -49,7 +49,7 @@ FLOORS = {
     "book-spread-weasyprint": 0.99,  # 335/337 (a 債務負担行為 name wrapped in its cell; 第2表's 議会費 row)
     "supplementary-weasyprint": 0.98,  # 61/62 (the 第1条 total, stated once for 歳入 and 歳出)
     "summary-reportlab": 0.93,  # 15/16 (the account's 比較 in prose, read as 合計)
-    "book-portrait-reportlab": 0.80,  # 129/156: see the xfail below
+    "book-portrait-reportlab": 0.85,  # 134/156: see the xfail below
 }
 
 
@@ -70,9 +70,9 @@ def test_generated_book_figures_are_labelled_right(stem: str) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="unruled tables: a 説明 item wrapped onto the next row (全国市議会議長会等負担 / 金) stays two "
-    "items, and where a 比較 figure is set closer to the 節 name beside it than a column gap, the "
-    "page's columns are not found (p3)",
+    reason="unruled tables: where a 目 column holds few figures (p3: two 目 on the page), the gutter "
+    "between 比較 and 節 has too little support beside the header's 千円, so 比較 and 節 are one "
+    "column and p3's 目 rows are lost; a wrapped 節 name (18 負担金、補助及び / 交付金) keeps its half",
 )
 def test_generated_unruled_portrait_book_is_read_like_the_ruled_spread() -> None:
     key, got, _ = _facts("book-portrait-reportlab")

@@ -20,12 +20,18 @@ class BookParams:
     - ``pair_overlap``: the share of the shorter of two lines' heights they must
       overlap to stand on one baseline (a heading ``５款 労働費`` and its amount
       printed apart, at the right margin).
+    - ``name_gap``: how close (in ems) a 説明 item's name may stop before its figure
+      and still have run out of room there: the line under it with no figure and
+      no code ends the name (``全国市議会議長会等負担  3,000`` / ``金``).
+    - ``wrap_leading``: how far (in line heights) such a line may stand below.
     """
 
     level_slack: float = 0.6
     indent_slack: float = 0.5
     column_slack: float = 6.0
     pair_overlap: float = 0.5
+    name_gap: float = 2.0
+    wrap_leading: float = 1.8
 
     def __post_init__(self) -> None:
         for f in fields(self):

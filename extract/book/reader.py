@@ -830,6 +830,25 @@ class BookReader:
                     )
 
     # ------------------------------------------------------------------ 説明
+    def _name_goes_on(self, above: ExplainLine, item: ExplainLine, em: float) -> bool:
+        """Whether ``item`` (a name alone) ends the name of the item above, which ran into its
+        figure: a wrapped 説明 name whose remainder stands on the next line."""
+        params = self.state.params
+        if item.figures or item.code or not item.name or not above.figures or not above.name:
+            return False
+        if item.top - above.bottom > params.wrap_leading * em or item.indent < above.indent - em:
+            return False
+        boxes = list(above.line.boxes or ())
+        text = above.line.text
+        end = text.find(above.name[-1])
+        digit = next((i for i in range(end + 1, len(text)) if text[i].isdigit()), -1)
+        if end < 0 or digit < 0 or len(boxes) != len(text):
+            return False
+        name_box, figure_box = boxes[end], boxes[digit]
+        if name_box is None or figure_box is None:
+            return False
+        return figure_box[0] - name_box[2] <= params.name_gap * em
+
     def _explain(
         self,
         table: Table,
@@ -866,6 +885,9 @@ class BookReader:
                 item = replace(item, name=item.name[len(lead[1]) :].strip(), code=_code_after(item, lead[1]))
             if items and not item.figures and not item.code and item.name[:1] in "(（" and items[-1].figures:
                 items[-1] = replace(items[-1], name=items[-1].name + item.name)  # (定数外)
+                continue
+            if items and self._name_goes_on(items[-1], item, _em(lines)):
+                items[-1] = replace(items[-1], name=items[-1].name + item.name)  # 負担 / 金
                 continue
             items.append(item)
         em = _em(lines)
