@@ -764,8 +764,8 @@ def _closed(book: _Book, group: _Group, statements: list[int]) -> str | None:
     first, last = statements[0], statements[-1]
     source = records[first].source
     a, b = records[first].page, records[last].page
-    if a is None or b is None:
-        return None
+    if a is None or b is None or book.coverage.get(source) is None:
+        return None  # records of a whole document: nothing is missing
     segment = book.segment[first]
     start = _code_one(records[first]) or book.all_covered(source, range(1, a))
     if not start:
