@@ -529,6 +529,10 @@ def _subject(r: Record) -> str:
     return where + path_of(r)
 
 
+def _year(year: int | None) -> str:
+    return f"FY{year}" if year is not None else "year not stated"
+
+
 def _has_base(book: _Book, i: int) -> bool:
     """Whether the table of record ``i`` has a 補正前の額 column (a blank cell there is 0)."""
     r = book.records[i]
@@ -544,9 +548,9 @@ def row_checks(book: _Book) -> list[Check]:
         r = book.rec(key)
         subject = _subject(r)
         years = {vk[2] for vk in node.statements}
-        for year in sorted(y for y in years if y is not None):
+        for year in sorted(years, key=lambda y: (y is None, y or 0)):  # a year not stated: None
             budget = _first(node, (Kind.BUDGET, "", year))
-            previous = _first(node, (Kind.PREVIOUS, "", year - 1))
+            previous = _first(node, (Kind.PREVIOUS, "", None if year is None else year - 1))
             difference = _first(node, (Kind.DIFFERENCE, "", year))
             if budget is not None and previous is not None and difference is not None:
                 checks.append(
@@ -554,7 +558,7 @@ def row_checks(book: _Book) -> list[Check]:
                         book,
                         ROW,
                         subject,
-                        f"FY{year}",
+                        _year(year),
                         [budget, previous],
                         [difference],
                         "本年度−前年度",
@@ -572,7 +576,7 @@ def row_checks(book: _Book) -> list[Check]:
             ):
                 parts = [supplementary] if base is None else [base, supplementary]
                 label = "補正額 (補正前の額なし)" if base is None else "補正前+補正額"
-                checks.append(_make(book, REVISION, subject, f"FY{year}", parts, [revised], label, "計"))
+                checks.append(_make(book, REVISION, subject, _year(year), parts, [revised], label, "計"))
             sources = [
                 node.statements[vk][0]
                 for vk in node.statements
@@ -587,7 +591,7 @@ def row_checks(book: _Book) -> list[Check]:
                         book,
                         FINANCING + name,
                         subject,
-                        f"FY{year}",
+                        _year(year),
                         sources,
                         [target],
                         f"財源 {len(sources)} 列の計",
@@ -667,8 +671,11 @@ def _code_one(r: Record) -> bool:
 class _Group:
     """Parts and the figure they should add up to: a programme and its items, or a 合計 row and its rows."""
 
-    def __init__(self, rule: str, total: NodeKey, parts: list[NodeKey], scope: str, closers: set[NodeKey]):
+    def __init__(
+        self, rule: str, total: NodeKey, parts: list[NodeKey], scope: str, closers: set[NodeKey], row: bool
+    ):
         self.rule = rule
+        self.row = row  # a 合計 row: each of its columns is the sum of that column above it
         self.total = total
         self.parts = parts
         self.scope = scope  # the path under which the parts sit
@@ -715,7 +722,7 @@ def _groups(book: _Book) -> tuple[list[_Group], list[Skipped]]:
                     )
                 )
                 continue
-            groups.append(_Group(rule, key, parts, path_of(r), totals))
+            groups.append(_Group(rule, key, parts, path_of(r), totals, False))
     # 合計 rows: the rows beside them (same parent and section) add up to them
     for key in book.nodes:
         r = book.rec(key)
@@ -729,7 +736,7 @@ def _groups(book: _Book) -> tuple[list[_Group], list[Skipped]]:
         levels = {book.rec(k).level for k in siblings}
         if len(levels) == 1:
             rule = f"{levels.pop()}計={r.program}"
-            groups.append(_Group(rule, key, siblings, r.parent, {key}))
+            groups.append(_Group(rule, key, siblings, r.parent, {key}, True))
     return groups, skipped
 
 
@@ -833,8 +840,10 @@ def sum_checks(book: _Book) -> tuple[list[Check], list[Skipped]]:
             run_pages = {records[i].page for i in statements}
             chosen = set(statements)
             for vk, found in total.statements.items():
-                if vk[0] not in SUMMED or (vk[0] == Kind.OTHER and not is_financing(records[found[0]])):
+                if vk[0] not in SUMMED:
                     continue
+                if vk[0] == Kind.OTHER and not (group.row or is_financing(records[found[0]])):
+                    continue  # under a programme, money of kind other is no part of it (a formula's base)
                 parts: list[int] = []
                 for p in group.parts:
                     mine = [i for i in book.nodes[p].statements.get(vk, ()) if i in chosen]

@@ -350,3 +350,19 @@ def test_checks_feed_back_passed_failed_or_empty() -> None:
     assert all(r.confidence == 1.0 for r in result.records)
     frame = result.frame()
     assert len(frame) == len(result.checks) and str(frame["difference_yen"].dtype) == "Int64"
+
+
+def test_records_of_a_whole_document_run_every_check() -> None:
+    """Records that cover their document whole (an extractor's output): no group is skipped, and
+    第3表 地方債's 39 rows (pages 12 and 13) add up to its 計, a column of kind other."""
+    records, _ = key("fuji_r8_gaiyo", documents=False)
+    result = validate(records)
+    assert not result.skipped
+    table = [c for c in result.checks if c.rule == "表計=計"]
+    assert [(len(c.left), c.left_value, c.right_value, c.pages) for c in table] == [
+        (39, 7_602_600_000, 7_602_600_000, (12, 13))
+    ]
+    # but 19 繰入金's 項 1 is on page 5, which the dev key leaves out: the key is not a whole document
+    assert [(c.rule, c.subject, c.left_value) for c in result.failed] == [
+        ("項計=款", "歳入 一般会計 > 19 繰入金", 2_009_536_000)
+    ]
