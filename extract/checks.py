@@ -127,6 +127,7 @@ class Check:
     left_value: int = 0
     right_value: int = 0
     pages: tuple[int, ...] = ()
+    lines: tuple[int, ...] = ()  # where the figures are, for input without pages (text)
 
     @property
     def difference(self) -> int:
@@ -163,6 +164,7 @@ class Check:
             "difference_yen": self.difference,
             "tolerance_yen": self.tolerance,
             "pages": list(self.pages),
+            "lines": list(self.lines),
             "figures": len(self.records),
         }
 
@@ -291,23 +293,29 @@ def _pages(pages: Iterable[int]) -> str:
     return "p." + ",".join(str(p) for p in pages) if pages else "-"
 
 
+def _lines(lines: Sequence[int]) -> str:
+    shown = ",".join(str(n) for n in lines[:6])
+    return f"line {shown}" + (",…" if len(lines) > 6 else "")
+
+
 def format_check(c: Check) -> str:
     tolerance = f" (rounding allows {c.tolerance:,})" if c.tolerance else ""
+    where = _pages(c.pages) if c.pages or not c.lines else _lines(c.lines)
     return (
-        f"{c.status:6} {c.rule}  {c.source} {_pages(c.pages)}  {c.subject} [{c.value}]: "
+        f"{c.status:6} {c.rule}  {c.source} {where}  {c.subject} [{c.value}]: "
         f"{c.left_label} {c.left_value:,} vs {c.right_label} {c.right_value:,}, "
         f"difference {c.difference:+,}{tolerance}"
     )
 
 
 def format_skipped(s: Skipped) -> str:
-    return f"skip   {s.rule}  {s.source} {_pages(s.pages)}  {s.subject}: {s.reason}"
+    return f"skipped {s.rule}  {s.source} {_pages(s.pages)}  {s.subject}: {s.reason}"
 
 
 def summary_line(v: Validation) -> str:
     s = v.summary()
     share = f"{100 * s['covered'] / s['figures']:.1f}%" if s["figures"] else "-"
-    skipped = f"; {s['skipped']} groups not checked (incomplete in the input)" if s["skipped"] else ""
+    skipped = f"; {s['skipped']} groups not checked (--all says why)" if s["skipped"] else ""
     corrected = f"; {s['corrected']} corrected" if s["corrected"] else ""
     return (
         f"yosan: validate: {s['checks']} checks, {s['passed']} passed, {s['failed']} failed; "
@@ -514,6 +522,7 @@ def _make(
         left_label=left_label,
         right_label=right_label,
         pages=tuple(sorted({records[i].page for i in used if records[i].page is not None})),
+        lines=tuple(sorted({records[i].line for i in used if records[i].page is None})),
     )
     check.evaluate([r.amount_yen for r in records])
     return check

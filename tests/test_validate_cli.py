@@ -73,7 +73,7 @@ def test_validate_all_and_mutate(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(RODO), "--all", "--mutate", *documents()]) == 0
     out = capsys.readouterr().out.splitlines()
     assert any(line.startswith("passed 細節計=節") for line in out)
-    assert any(line.startswith("skip   節計=目") and "page 2 not in the input" in line for line in out)
+    assert any(line.startswith("skipped 節計=目") and "page 2 not in the input" in line for line in out)
     assert out[-1].startswith("yosan: mutations: ") and "0 false alarms" in out[-1]
 
 
@@ -81,7 +81,7 @@ def test_validate_a_document_extracts_it_first(capsys: pytest.CaptureFixture[str
     assert main(["validate", str(FIXTURES / "mext-r2-science-points.txt")]) == 0
     assert capsys.readouterr().out == (
         "yosan: validate: 52 checks, 52 passed, 0 failed; 121 of 197 figures (61.4%) covered by at least "
-        "one check; 2 groups not checked (incomplete in the input)\n"
+        "one check; 2 groups not checked (--all says why)\n"
     )
 
 
