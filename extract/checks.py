@@ -365,14 +365,6 @@ class Node:
     first: int  # the record that states it first
     statements: dict[ValueKey, list[int]] = field(default_factory=dict)
 
-    @property
-    def source(self) -> str:
-        return self.key[0]
-
-    @property
-    def level(self) -> str:
-        return self.key[3]
-
 
 FAMILIES = {
     Level.ACCOUNT: "table",
@@ -709,27 +701,13 @@ def _groups(book: _Book) -> tuple[list[_Group], list[Skipped]]:
         for level, parts in by_level.items():
             rule = f"{level}計={r.level}" if r.level else "内訳計=事業"
             kids = [book.rec(p) for p in parts]
+            why = ""
             if level == Level.ITEM and r.level == Level.ITEM and r.code and any(not k.code for k in kids):
-                skipped.append(
-                    Skipped(
-                        rule,
-                        r.source,
-                        _subject(r),
-                        "uncoded lines under a coded 説明 item list some of its parts only",
-                        _node_pages(book, [key, *parts]),
-                    )
-                )
-                continue
-            if not r.level and any(_is_highlight(k) for k in kids):
-                skipped.append(
-                    Skipped(
-                        rule,
-                        r.source,
-                        _subject(r),
-                        "items marked as highlights (○ …) are not a breakdown",
-                        _node_pages(book, [key, *parts]),
-                    )
-                )
+                why = "uncoded lines under a coded 説明 item list some of its parts only"
+            elif not r.level and any(_is_highlight(k) for k in kids):
+                why = "items marked as highlights (○ …) are not a breakdown"
+            if why:
+                skipped.append(Skipped(rule, r.source, _subject(r), why, _node_pages(book, [key, *parts])))
                 continue
             groups.append(_Group(rule, key, parts, path_of(r), totals, False))
     # 合計 rows: the rows beside them (same parent and section) add up to them

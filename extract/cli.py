@@ -416,13 +416,6 @@ def _add_check_commands(commands: argparse._SubParsersAction) -> None:
         "name, check each 前年度 against the previous edition's 本年度 (or 補正後); exit 1 on a mismatch.",
     )
     lnk.add_argument("inputs", nargs="+", metavar="INPUT", help=inputs + ", of two or more fiscal years")
-    lnk.add_argument(
-        "--format",
-        choices=("text", "csv", "json"),
-        default="text",
-        help="text: the report; csv: the time series; json: both",
-    )
-    lnk.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
     dif = commands.add_parser(
         "diff",
         help="what changed between two editions: new and ended programmes, largest changes",
@@ -430,10 +423,12 @@ def _add_check_commands(commands: argparse._SubParsersAction) -> None:
         "the largest increases and decreases in yen and in percent.",
     )
     dif.add_argument("inputs", nargs="+", metavar="INPUT", help=inputs + " (OLD NEW)")
-    dif.add_argument("--format", choices=("text", "csv", "json"), default="text", help="default text")
     dif.add_argument("--top", type=_positive_int, default=10, metavar="N", help="rows per list (default 10)")
     dif.add_argument("--level", metavar="LEVEL", help="款, 項, 目, 節, 説明 (default: 目, else 項, else 款)")
-    dif.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    for sub, what in ((lnk, "the time series"), (dif, "the changes")):
+        sub.add_argument("--format", choices=("text", "csv", "json"), default="text",
+                         help=f"text: the report; csv: {what}; json: all of it")  # fmt: skip
+        sub.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
     for sub in (val, lnk, dif):
         _limits(sub, "file")
         _document_options(sub)
