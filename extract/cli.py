@@ -486,11 +486,9 @@ def cmd_link(args: argparse.Namespace) -> int:
     if args.format == "csv":
         text = linked.series().to_csv(index=False, lineterminator="\n")
     elif args.format == "json":
-        data = {
-            "links": linked.frame().to_dict(orient="records"),
-            "series": linked.series().to_dict("records"),
-        }
-        text = json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n"
+        links = json.loads(linked.frame().to_json(orient="records", force_ascii=False))
+        series = json.loads(linked.series().to_json(orient="records", force_ascii=False))
+        text = json.dumps({"links": links, "series": series}, ensure_ascii=False, indent=1) + "\n"
     else:
         text = linked.report()
     written = _write(args.output, text)
@@ -511,8 +509,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.format == "csv":
         text = result.frame().to_csv(index=False, lineterminator="\n")
     elif args.format == "json":
-        text = json.dumps(result.frame().to_dict(orient="records"), ensure_ascii=False, indent=1, default=str)
-        text += "\n"
+        rows = json.loads(result.frame().to_json(orient="records", force_ascii=False))
+        text = json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
     else:
         text = result.report(args.top)
     written = _write(args.output, text)

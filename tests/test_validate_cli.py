@@ -160,3 +160,18 @@ def test_diff_prints_tables(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_golden_mext_validates(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(GOLDEN / "mext-r2-science-points.csv")]) == 0
+
+
+def test_link_and_diff_json_are_json_with_nulls(capsys: pytest.CaptureFixture[str]) -> None:
+    inputs = [str(KEYS / "fuji_r7_sainyu01_shizei.csv"), str(KEYS / "fuji_r8_sainyu01_shizei.csv")]
+    assert main(["link", *inputs, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    kojin = next(x for x in data["links"] if x["path"] == "一般会計 > 1 市税 > 1 市民税 > 1 個人")
+    assert (kojin["new_previous_yen"], kojin["old_budget_yen"], kojin["old_revised_yen"]) == (
+        15_840_700_000, 15_840_700_000, None
+    )  # fmt: skip
+    assert main(["diff", *inputs, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["what"] for r in rows} >= {"changed"} and all(
+        isinstance(r["change_yen"], int | None) for r in rows
+    )
