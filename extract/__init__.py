@@ -7,6 +7,8 @@ frame = to_dataframe(records)
 
 from __future__ import annotations
 
+from .checks import validate
+from .editions import diff, link
 from .errors import GoldenError, InputError, YosanError
 from .model import COLUMNS, Record
 from .output import render, to_dataframe
@@ -21,8 +23,11 @@ __all__ = [
     "Record",
     "YosanError",
     "__version__",
+    "diff",
     "extract_file",
     "extract_text",
+    "link",
     "render",
     "to_dataframe",
+    "validate",
 ]

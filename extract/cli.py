@@ -245,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--update", action="store_true", help="rewrite the golden and print what changed")
     chk.add_argument("--fiscal-year", type=_fiscal_year, metavar="N", help="the document's fiscal year")
     chk.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    _add_check_commands(commands)
     return parser
 
 
@@ -372,6 +373,154 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return run.exit_status
 
 
+# --- issue 13: documents that check themselves (validate, link, diff; extract/checks.py, editions.py) ---
+
+
+def _add_check_commands(commands: argparse._SubParsersAction) -> None:
+    inputs = "documents, or records already extracted (.csv, .jsonl, .json, .parquet; answer keys too)"
+    val = commands.add_parser(
+        "validate",
+        help="run the arithmetic the documents state (sums, 前年度/比較, 補正, 財源内訳, restatements)",
+        description="Find and run every check the records' structure calls for; print the failed checks "
+        "(every check with --all) and a summary. Exit status 1 when a check fails.",
+    )
+    val.add_argument("inputs", nargs="+", metavar="INPUT", help=inputs)
+    val.add_argument(
+        "--format", choices=("text", "json"), default="text", help="report format (default text)"
+    )
+    val.add_argument("--all", action="store_true", help="list every check and every group skipped")
+    val.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the records with check and confidence set (.csv or .jsonl)",
+    )
+    val.add_argument(
+        "--mutate",
+        action="store_true",
+        help="also change each figure alone and count how many changes a check flags",
+    )
+    val.add_argument(
+        "--documents",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="folder of the source PDFs of answer keys (for their page counts)",
+    )
+    lnk = commands.add_parser(
+        "link",
+        help="match editions of several years: 前年度 = last year's 本年度, and a time series",
+        description="Group the inputs into editions by fiscal year, match programmes by code path and "
+        "name, check each 前年度 against the previous edition's 本年度 (or 補正後); exit 1 on a mismatch.",
+    )
+    lnk.add_argument("inputs", nargs="+", metavar="INPUT", help=inputs + ", of two or more fiscal years")
+    dif = commands.add_parser(
+        "diff",
+        help="what changed between two editions: new and ended programmes, largest changes",
+        description="Compare two editions (the inputs of two fiscal years): new and ended programmes, "
+        "the largest increases and decreases in yen and in percent.",
+    )
+    dif.add_argument("inputs", nargs="+", metavar="INPUT", help=inputs + " (OLD NEW)")
+    dif.add_argument("--top", type=_positive_int, default=10, metavar="N", help="rows per list (default 10)")
+    dif.add_argument("--level", metavar="LEVEL", help="款, 項, 目, 節, 説明 (default: 目, else 項, else 款)")
+    for sub, what in ((lnk, "the time series"), (dif, "the changes")):
+        sub.add_argument("--format", choices=("text", "csv", "json"), default="text",
+                         help=f"text: the report; csv: {what}; json: all of it")  # fmt: skip
+        sub.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    for sub in (val, lnk, dif):
+        _limits(sub, "file")
+        _document_options(sub)
+
+
+def _check_inputs(args: argparse.Namespace) -> tuple[list[Record], dict, int]:
+    """Records of every input (record files read, documents extracted), what they cover, failures."""
+    from .recordfile import is_record_file, read_records
+
+    records: list[Record] = []
+    coverage: dict = {}
+    failed = 0
+    for name in args.inputs:
+        path = Path(name)
+        if is_record_file(path):
+            try:
+                got, cov = read_records(path, getattr(args, "documents", []))
+            except InputError as exc:
+                _error(str(exc))
+                failed += 1
+                continue
+            coverage.update(cov)
+        else:
+            got = _extract(name, _options(args), args)
+            if got is None:
+                failed += 1
+                continue
+        records.extend(got)
+    return records, coverage, failed
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .checks import mutation_test, validate
+
+    records, coverage, failed = _check_inputs(args)
+    result = validate(records, coverage)
+    text = result.as_json() if args.format == "json" else result.report(every=args.all)
+    if args.mutate:
+        text += mutation_test(records, coverage, full=False).line() + "\n"
+    if args.output is not None:
+        fmt = "jsonl" if args.output.suffix.lower() == ".jsonl" else "csv"
+        if _write(args.output, render(result.records, fmt)):
+            failed += 1
+    written = _emit(text)
+    return EXIT_FAILED if failed or written or not result.ok else EXIT_OK
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    import json
+
+    from .editions import link
+
+    records, _, failed = _check_inputs(args)
+    linked = link(records)
+    if args.format == "csv":
+        text = linked.series().to_csv(index=False, lineterminator="\n")
+    elif args.format == "json":
+        links = json.loads(linked.frame().to_json(orient="records", force_ascii=False))
+        series = json.loads(linked.series().to_json(orient="records", force_ascii=False))
+        text = json.dumps({"links": links, "series": series}, ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = linked.report()
+    written = _write(args.output, text)
+    return EXIT_FAILED if failed or written or linked.mismatches else EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from .editions import diff
+
+    records, _, failed = _check_inputs(args)
+    try:
+        result = diff(records, args.level)
+    except ValueError as exc:
+        _error(f"diff: {exc}")
+        return EXIT_FAILED
+    if args.format == "csv":
+        text = result.frame().to_csv(index=False, lineterminator="\n")
+    elif args.format == "json":
+        rows = json.loads(result.frame().to_json(orient="records", force_ascii=False))
+        text = json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = result.report(args.top)
+    written = _write(args.output, text)
+    return EXIT_FAILED if failed or written else EXIT_OK
+
+
+CHECK_COMMANDS = {"validate": cmd_validate, "link": cmd_link, "diff": cmd_diff}
+# --- end of issue 13 ---
+
+
 _STDOUT_CLOSED = False
 
 
@@ -404,6 +553,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.propagate = False
     try:
         commands = {"extract": cmd_extract, "check": cmd_check, "batch": cmd_batch, "layout": cmd_layout}
+        commands.update(CHECK_COMMANDS)
         return commands[args.command](args)
     except YosanError as exc:
         if args.debug:
