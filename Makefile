@@ -35,7 +35,7 @@ $(VENV)/.system:
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml $(VENV)/.system
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=77"
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	@touch $@
 
@@ -44,6 +44,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check extract tests cli.py fixtures
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: setup

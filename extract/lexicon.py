@@ -11,6 +11,12 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
+
+
+def _data() -> dict[str, Any]:
+    """``data/ja.toml`` of this package (whatever name it is imported under)."""
+    return tomllib.loads(resources.files(__package__ or "yosan").joinpath("data/ja.toml").read_text("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ class Lexicon:
 @cache
 def lexicon() -> Lexicon:
     """The parsed language tables (read once per process)."""
-    raw = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))
+    raw = _data()
     numerals, qualifiers = raw["numerals"], raw["qualifiers"]
     context, markers = raw["context"], raw["markers"]
     labels = {kind: tuple(words) for kind, words in raw["labels"].items() if kind != "draft"}
@@ -123,7 +129,7 @@ class OcrMisreads:
 @cache
 def ocr_misreads() -> OcrMisreads:
     """The OCR misread tables of ``data/ja.toml`` (read once per process)."""
-    raw = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))["ocr"]
+    raw = _data()["ocr"]
     return OcrMisreads(
         eras=dict(raw["eras"]),
         labels=dict(raw["labels"]),
