@@ -9,6 +9,7 @@ matched in order.
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -180,7 +181,7 @@ def load_golden(path: Path) -> list[dict[str, str]]:
 
 def default_golden(fixture: Path) -> Path:
     """``fixtures/pdf/x.pdf`` → ``golden/pdf/x.csv``, next to the fixtures folder."""
-    fixture = fixture.resolve()
+    fixture = Path(os.path.abspath(fixture))  # a linked fixtures/ folder: the golden beside the link
     for parent in fixture.parents:
         if parent.name == "fixtures":
             relative = fixture.relative_to(parent).with_suffix(".csv")

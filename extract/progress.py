@@ -70,7 +70,10 @@ def watch(path: str | Path, fd: int) -> None:
     global _FD
     _FD = fd
     from .pipeline import IMAGE_MAGIC, IMAGE_SUFFIXES, PDF_MAGIC
+    from .sources import is_stream
 
+    if is_stream(Path(path)):
+        return  # a pipe is read once, by the pipeline: no peeking (and no page events)
     try:
         with open(path, "rb") as fh:
             head = fh.read(1024)
