@@ -461,7 +461,7 @@ def test_09_a_huge_cell_and_a_page_that_is_no_number_give_a_diff(tmp_path: Path)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr.decode()
     out = lines_of(done.stdout)
-    assert out[0] == f"{golden}: 1 missing, 0 unexpected, 1 changed"
+    assert out[0] == f"{golden}: 1 missing, 0 unexpected, 1 changed (golden → output)"
     assert out[1].startswith(f"- missing     line about ten other {extra['amount_yen']}  ")
 
 
