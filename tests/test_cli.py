@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, GOLDEN, ROOT
 
-from extract.cli import build_parser, main
-from extract.model import COLUMNS
+from yosan.cli import build_parser, main
+from yosan.model import COLUMNS
 
 FIXTURE = FIXTURES / "mext-r2-science-points.txt"
 

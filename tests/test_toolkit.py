@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES, GOLDEN
 
-import extract.cli as cli
-from extract import extract_file
-from extract.cli import build_parser, main
-from extract.errors import name_warning
-from extract.isolate import run_one
-from extract.model import ALL_COLUMNS, COLUMNS
-from extract.output import FORMATS, dtypes, load_records, read_records, to_dataframe
-from extract.progress import PageProgress
+import yosan.cli as cli
+from yosan import extract_file
+from yosan.cli import build_parser, main
+from yosan.errors import name_warning
+from yosan.isolate import run_one
+from yosan.model import ALL_COLUMNS, COLUMNS
+from yosan.output import FORMATS, dtypes, load_records, read_records, to_dataframe
+from yosan.progress import PageProgress
 
 pytest_plugins = ["pytester"]
 TEXT = FIXTURES / "mext-r2-science-points.txt"
