@@ -84,7 +84,8 @@ def _norm(text: str) -> str:
 
 @cache
 def vocabulary() -> dict[str, frozenset[str]]:
-    data = tomllib.loads(resources.files("extract").joinpath("data/checks.toml").read_text(encoding="utf-8"))
+    text = resources.files(__package__ or "yosan").joinpath("data/checks.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
     return {
         "financing": frozenset(_norm(c) for c in data["financing"]["columns"]),
         "rounded": frozenset(data["units"]["rounded"]),

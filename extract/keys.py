@@ -13,7 +13,7 @@ a ``Coverage``: the pages annotated and, where the document itself is found
 (``documents``), its page count.  Checks then run only on groups of figures
 that are known to be complete (``extract/checks.py``).
 
-    python -m extract.keys tests/keys/dev/fuji_r8_gaiyo.csv -o r8_gaiyo.records.csv
+    python -m yosan.keys tests/keys/dev/fuji_r8_gaiyo.csv -o r8_gaiyo.records.csv
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def read_key(path: Path, documents: Iterable[Path] = ()) -> tuple[list[Record], 
 def main(argv: Sequence[str] | None = None) -> int:
     from .output import render, write_atomic
 
-    parser = argparse.ArgumentParser(prog="python -m extract.keys", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m yosan.keys", description=__doc__.split("\n\n")[0])
     parser.add_argument("keys", nargs="+", type=Path, metavar="KEY", help="answer-key CSV files")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
     parser.add_argument("--format", choices=("csv", "jsonl", "json"), default="csv")

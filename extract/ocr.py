@@ -34,11 +34,11 @@ import logging
 import os
 import statistics
 import struct
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import regex
@@ -198,7 +198,8 @@ def _join(words: Sequence[_Word], em: float | None = None) -> _PxLine:
     text: list[str] = []
     boxes: list[Box | None] = []
     confs: list[float | None] = []
-    for prev, word in itertools.pairwise([None, *words]):
+    pairs = cast("Iterator[tuple[_Word | None, _Word]]", itertools.pairwise([None, *words]))
+    for prev, word in pairs:
         if prev is not None:
             sep = _separator(prev, word, em)
             if sep:
@@ -715,7 +716,7 @@ def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.
             continue
         line = lines[i]
         grown = len(number) - m.end()
-        boxes = [line.boxes[0]] * grown + line.boxes[: m.end()] if grown >= 0 else line.boxes[: len(number)]
+        boxes = [line.boxes[0]] * grown + line.boxes[: m.end()] if grown >= 0 else line.boxes[: len(number)]  # type: ignore[assignment]
         confs = [min(c, REPAIRED_CONFIDENCE) if c is not None else None for c in line.confs[: m.end()]]
         confs = [confs[0]] * grown + confs if grown >= 0 else confs[: len(number)]
         lines[i] = _PxLine(

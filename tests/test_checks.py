@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from conftest import GOLDEN, ROOT, SHARED
 
-from extract.checks import (
+from yosan.checks import (
     Check,
     format_check,
     mutation_test,
     precision,
     validate,
 )
-from extract.keys import Coverage, read_key
-from extract.model import Record
+from yosan.keys import Coverage, read_key
+from yosan.model import Record
 
 KEYS = ROOT / "tests" / "keys" / "dev"
 CORPUS = SHARED / "corpus"
@@ -129,7 +129,7 @@ def test_which_checks_apply_never_depends_on_the_amounts(name: str) -> None:
 
 
 def test_mext_pr_sheet_programmes_equal_their_breakdown_within_the_rounding() -> None:
-    from extract.recordfile import read_records
+    from yosan.recordfile import read_records
 
     records, coverage = read_records(MEXT)
     result = validate(records, coverage)

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 from conftest import ROOT
 
-from extract.editions import diff, editions, link, similarity
-from extract.keys import read_key
-from extract.model import Record
+from yosan.editions import diff, editions, link, similarity
+from yosan.keys import read_key
+from yosan.model import Record
 
 KEYS = ROOT / "tests" / "keys" / "dev"
 
