@@ -843,10 +843,15 @@ def preload(inputs: Sequence[Input] = (), ocr: str = "auto", jobs: int = 1) -> N
     if len(inputs) > jobs:
         modules += ["pdfminer.pdfdocument", "pdfminer.pdfpage", "pdfminer.pdfparser"]
     if ocr != "never" and sum(1 for item in inputs if item.path.suffix.lower() in IMAGE_SUFFIXES) > jobs:
-        modules += [f"{__package__}.ocr", "cv2", "pytesseract"]
+        modules += [f"{__package__}.ocr", "cv2"]
     for name in modules:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    if f"{__package__}.ocr" in modules:
+        with contextlib.suppress(Exception):
+            from .ocr import _tesseract
+
+            _tesseract()  # pytesseract, without pandas (and pyarrow) in every worker
     if len(inputs) <= jobs:
         return
     # What a library sets up on first use (the regex module compiling patterns given as strings,

@@ -34,6 +34,7 @@ import logging
 import os
 import statistics
 import struct
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -83,10 +84,22 @@ TAB_GAP = 2.5  # a gap wider than this many character widths is a table cell bou
 
 
 def _tesseract() -> Any:
-    """pytesseract, with tesseract's own threading off (pages run in processes instead)."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    import pytesseract
+    """pytesseract, with tesseract's own threading off (pages run in processes instead).
 
+    pytesseract imports pandas when it can, for DataFrame output (never asked for here), and
+    pandas imports pyarrow: some 300 MB of address space in every OCR worker, enough that one
+    under ``--max-memory 700`` cannot load OpenCV (tests/test_hostile.py).  So pandas is hidden
+    while pytesseract is imported, unless this process has loaded it already.
+    """
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    if "pytesseract" in sys.modules or "pandas" in sys.modules:
+        import pytesseract
+    else:
+        sys.modules["pandas"] = None  # type: ignore[assignment]  # import pandas: ModuleNotFoundError
+        try:
+            import pytesseract
+        finally:
+            del sys.modules["pandas"]
     return pytesseract
 
 
