@@ -218,7 +218,7 @@ class Validation:
     def covered(self) -> set[int]:
         return {i for c in self.checks for i in c.records}
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, int | float]:
         covered = len(self.covered())
         figures = len(self.records)
         return {
@@ -514,7 +514,7 @@ def _make(
         tolerance=_tolerance(records, used),
         left_label=left_label,
         right_label=right_label,
-        pages=tuple(sorted({records[i].page for i in used if records[i].page is not None})),
+        pages=tuple(sorted({page for page in (records[i].page for i in used) if page is not None})),
         lines=tuple(sorted({records[i].line for i in used if records[i].page is None})),
     )
     check.evaluate([r.amount_yen for r in records])
@@ -821,7 +821,7 @@ def sum_checks(book: _Book) -> tuple[list[Check], list[Skipped]]:
                         source,
                         _subject(t),
                         why,
-                        tuple(sorted({records[i].page for i in statements})),
+                        tuple(sorted({pg for pg in (records[i].page for i in statements) if pg is not None})),
                     )
                 )
                 continue
@@ -859,13 +859,13 @@ def sum_checks(book: _Book) -> tuple[list[Check], list[Skipped]]:
         if key[3] != Level.ACCOUNT:
             continue
         a = book.rec(key)
-        for total in book.by_parent.get((key[0], key[1], path_of(a)), ()):
-            t = book.rec(total)
+        for total_key in book.by_parent.get((key[0], key[1], path_of(a)), ()):
+            t = book.rec(total_key)
             if t.level != Level.TOTAL:
                 continue
-            for vk, found in book.nodes[total].statements.items():
-                mine = _first(node, vk)
-                if mine is not None:
+            for vk, found in book.nodes[total_key].statements.items():
+                first = _first(node, vk)
+                if first is not None:
                     checks.append(
                         _make(
                             book,
@@ -873,7 +873,7 @@ def sum_checks(book: _Book) -> tuple[list[Check], list[Skipped]]:
                             path_of(a),
                             value_label(vk),
                             [found[0]],
-                            [mine],
+                            [first],
                             f"{t.section} {t.program}",
                             f"{a.program} 総額",
                         )
@@ -900,9 +900,9 @@ def _corrections(records: list[Record], checks: list[Check], alternatives: Alter
             containing[i].append(c)
     amounts = [r.amount_yen for r in records]
     found: dict[int, tuple[int, str]] = {}
-    for i, mine in containing.items():
+    for i, theirs in containing.items():
         r = records[i]
-        failing = [c for c in mine if not c.passed]
+        failing = [c for c in theirs if not c.passed]
         if r.source_layer != "ocr" or not failing:
             continue
         fits = []
@@ -912,7 +912,7 @@ def _corrections(records: list[Record], checks: list[Check], alternatives: Alter
             trial = amounts.copy()
             trial[i] = alt
             ok = True
-            for c in mine:
+            for c in theirs:
                 probe = replace(c)
                 probe.evaluate(trial)
                 ok = ok and probe.passed
@@ -953,10 +953,10 @@ def validate(
     corrections: list[Correction] = []
     if alternatives is not None and any(not c.passed for c in checks):
         corrections = _corrections(records, checks, alternatives)
-        for c in corrections:
-            r = records[c.record]
-            r.amount_yen = c.now
-            note = f"corrected by check {c.rule}: read {c.was:,}, {c.now:,} passes"
+        for fix in corrections:
+            r = records[fix.record]
+            r.amount_yen = fix.now
+            note = f"corrected by check {fix.rule}: read {fix.was:,}, {fix.now:,} passes"
             r.note = f"{r.note}; {note}" if r.note else note
         if corrections:
             checks, skipped = _run(records, coverage)

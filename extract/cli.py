@@ -766,6 +766,7 @@ def _check_inputs(args: argparse.Namespace) -> tuple[list[Record], dict, int]:
     failed = 0
     for name in args.inputs:
         path = Path(name)
+        got: list[Record] | None
         if is_record_file(path):
             try:
                 got, cov = read_records(path, getattr(args, "documents", []))

@@ -120,7 +120,7 @@ def editions(records: Iterable[Record]) -> list[Edition]:
         edition = grouped.setdefault(year, Edition(year, [], {}))
         edition.sources.append(source)
         edition.revised = edition.revised or revision
-        wanted = {
+        wanted: dict[str, int] = {
             Kind.BUDGET: year,
             Kind.PREVIOUS: year - 1,
             Kind.REVISED: year,
@@ -462,7 +462,7 @@ class Diff:
         header = ["change", "%", f"FY{self.old_year}", f"FY{self.new_year}", "programme"]
         moved = [c for c in self.changes if c.change]
         up = sorted((c for c in moved if c.change > 0), key=lambda c: -c.change)[:top]  # type: ignore[operator]
-        down = sorted((c for c in moved if c.change < 0), key=lambda c: c.change)[:top]  # type: ignore[arg-type,return-value]
+        down = sorted((c for c in moved if c.change < 0), key=lambda c: c.change)[:top]  # type: ignore[operator,arg-type,return-value]
         pct = sorted((c for c in moved if c.percent is not None), key=lambda c: -abs(c.percent))[:top]  # type: ignore[arg-type]
         out = [
             f"FY{self.old_year} -> FY{self.new_year}: {len(self.changes)} programmes in both "

@@ -34,7 +34,7 @@ def _value(name: str, value: object) -> object:
     if name in _INTS:
         if value is None or value == "" or (isinstance(value, float) and value != value):
             return None
-        return int(value)  # type: ignore[arg-type]
+        return int(value)  # type: ignore[call-overload]
     if name in _FLOATS:
         if value is None or value == "" or (isinstance(value, float) and value != value):
             return None if name != "confidence" else 1.0
