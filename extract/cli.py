@@ -699,13 +699,46 @@ def cmd_batch(args: argparse.Namespace) -> int:
 # --- issue 13: documents that check themselves (validate, link, diff; extract/checks.py, editions.py) ---
 
 
+VALIDATE_EXAMPLES = """\
+examples:
+  yosan validate fixtures/mext-r2-science-points.txt
+      the failed checks of a document (none here) and a summary: checks run, figures covered
+  yosan validate tests/keys/dev/*.csv --documents ../shared/corpus --mutate
+      answer keys (their PDFs' page counts from --documents); --mutate counts how many
+      changed figures some check flags
+  yosan validate out/all.csv --all -o checked.csv
+      records already extracted; every check and skipped group; the records written
+      back with check and confidence set
+
+Exit status: 0 every check passed, 1 a check failed (or an input failed).
+"""
+
+LINK_EXAMPLES = """\
+examples:
+  yosan link tests/keys/dev/fuji_r7_*.csv tests/keys/dev/fuji_r8_*.csv
+      each FY2026 前年度 against FY2025's 本年度: mismatches, unmatched, renames
+  yosan link r6.csv r7.csv r8.csv --format csv -o series.csv
+      the time series: one row per programme path, one column per fiscal year
+"""
+
+DIFF_EXAMPLES = """\
+examples:
+  yosan diff tests/keys/dev/fuji_r7_*.csv tests/keys/dev/fuji_r8_*.csv --top 3
+      the largest increases and decreases, new and ended programmes (level 目)
+  yosan diff r7.csv r8.csv --level 款 --format csv -o changes.csv
+      every change of the 款, one row each
+"""
+
+
 def _add_check_commands(commands: argparse._SubParsersAction) -> None:
     inputs = "documents, or records already extracted (.csv, .jsonl, .json, .parquet; answer keys too)"
-    val = commands.add_parser(
+    val = _sub(
+        commands,
         "validate",
         help="run the arithmetic the documents state (sums, 前年度/比較, 補正, 財源内訳, restatements)",
         description="Find and run every check the records' structure calls for; print the failed checks "
         "(every check with --all) and a summary. Exit status 1 when a check fails.",
+        epilog=VALIDATE_EXAMPLES,
     )
     val.add_argument("inputs", nargs="+", metavar="INPUT", help=inputs)
     val.add_argument(
@@ -732,18 +765,22 @@ def _add_check_commands(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="folder of the source PDFs of answer keys (for their page counts)",
     )
-    lnk = commands.add_parser(
+    lnk = _sub(
+        commands,
         "link",
         help="match editions of several years: 前年度 = last year's 本年度, and a time series",
         description="Group the inputs into editions by fiscal year, match programmes by code path and "
         "name, check each 前年度 against the previous edition's 本年度 (or 補正後); exit 1 on a mismatch.",
+        epilog=LINK_EXAMPLES,
     )
     lnk.add_argument("inputs", nargs="+", metavar="INPUT", help=inputs + ", of two or more fiscal years")
-    dif = commands.add_parser(
+    dif = _sub(
+        commands,
         "diff",
         help="what changed between two editions: new and ended programmes, largest changes",
         description="Compare two editions (the inputs of two fiscal years): new and ended programmes, "
         "the largest increases and decreases in yen and in percent.",
+        epilog=DIFF_EXAMPLES,
     )
     dif.add_argument("inputs", nargs="+", metavar="INPUT", help=inputs + " (OLD NEW)")
     dif.add_argument("--top", type=_positive_int, default=10, metavar="N", help="rows per list (default 10)")

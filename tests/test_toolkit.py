@@ -270,7 +270,7 @@ def test_a_page_bar_on_a_terminal() -> None:
 # --- help ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["extract", "show", "batch", "check", "layout"])
+@pytest.mark.parametrize("command", ["extract", "show", "batch", "check", "layout", "validate", "link", "diff"])
 def test_every_help_page_has_examples(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args([command, "--help"])

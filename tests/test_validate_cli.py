@@ -169,3 +169,14 @@ def test_link_and_diff_json_are_json_with_nulls(capsys: pytest.CaptureFixture[st
     assert {r["what"] for r in rows} >= {"changed"} and all(
         isinstance(r["change_yen"], int | None) for r in rows
     )
+
+
+
+@pytest.mark.parametrize("command", ["validate", "link", "diff"])
+def test_verbose_and_quiet_as_on_every_command(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    text = FIXTURES / "mext-r2-science-points.txt"
+    main([command, "-v", str(text)])
+    assert f"yosan: {text}: 197 records, " in capsys.readouterr().err
+    if command == "validate":
+        main([command, "-q", str(text)])
+        assert capsys.readouterr().err == ""
