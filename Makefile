@@ -35,15 +35,19 @@ $(VENV)/.system:
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml $(VENV)/.system
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=77"
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	@touch $@
 
+# The readable table of the bundled document, then where its full CSV is.
 demo: setup
-	$(BIN)/yosan extract fixtures/mext-r2-science-points.txt
+	@$(BIN)/yosan extract fixtures/mext-r2-science-points.txt -o out/demo.csv -q
+	@$(BIN)/yosan show out/demo.csv
+	@echo "All 197 records, every column: out/demo.csv (yosan extract FILE -o FILE.csv|.xlsx|.parquet)"
 
 test: setup
 	$(BIN)/ruff check extract tests cli.py fixtures
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: setup

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.pipeline import Options, extract_document  # noqa: E402
+from yosan.pipeline import Options, extract_document  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 KEYS = ROOT / "tests" / "keys"

@@ -109,7 +109,7 @@ def scan_pdf(pdf: Path, out: Path, seed: int) -> Path:
 
 def run(job: Job, tmp: Path) -> Result:
     """Render, extract and score one rendering."""
-    from extract import extract_file
+    from yosan import extract_file
 
     result = Result(job.name)
     try:

@@ -37,7 +37,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "fuji_r6_yosansho.pdf"
 # Prints {"pages", "records", "seconds"} for one document.
 EXTRACT = r"""
 import json, sys, time
-from extract.pipeline import Options, extract_document
+from yosan.pipeline import Options, extract_document
 start = time.perf_counter()
 doc = extract_document(sys.argv[1], Options(ocr=sys.argv[2]))
 print(json.dumps({"pages": doc.pages, "records": len(doc.records), "seconds": time.perf_counter() - start}))

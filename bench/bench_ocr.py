@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 import make_scans  # noqa: E402
 
-from extract.output import read_csv_rows  # noqa: E402
-from extract.pipeline import Options, extract_document  # noqa: E402
+from yosan.output import read_csv_rows  # noqa: E402
+from yosan.pipeline import Options, extract_document  # noqa: E402
 
 SOURCE = ROOT / "fixtures" / "pdf" / "mext-r2-science-points.pdf"
 GOLDEN = ROOT / "golden" / "pdf" / "mext-r2-science-points.csv"

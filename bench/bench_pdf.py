@@ -40,8 +40,8 @@ import json, os, resource, sys, time
 kind, path, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 start = time.perf_counter()
 if kind == "yosan":
-    from extract.output import render
-    from extract.pipeline import Options, extract_document
+    from yosan.output import render
+    from yosan.pipeline import Options, extract_document
     doc = extract_document(path, Options(ocr="never", jobs=jobs))
     with open(os.devnull, "w", encoding="utf-8") as out:
         out.write(render(doc.records, "csv"))

@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.model import Table  # noqa: E402
-from extract.pdf import _read_page  # noqa: E402
+from yosan.model import Table  # noqa: E402
+from yosan.pdf import _read_page  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 FLAVORS = ("lattice", "stream", "network", "hybrid")

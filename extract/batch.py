@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
-from .errors import YosanError, display_path, printable
+from .errors import YosanError, display_path, name_warning, printable
 from .isolate import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
@@ -134,7 +134,7 @@ def _is_input(path: Path) -> bool:
 
 def _walk(folder: Path) -> list[Path]:
     """Input files below ``folder``, sorted; hidden entries and symlinked folders are not followed."""
-    found = []
+    found: list[Path] = []
     for top, dirs, files in os.walk(folder, onerror=None):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(top) / f for f in files if _is_input(Path(f)))
@@ -156,14 +156,14 @@ def _expand(spec: str) -> tuple[list[tuple[Path, str]], str | None]:
     """(path, label) pairs named by one INPUT argument, or why it names none."""
     path = Path(spec)
     if path.is_dir():
-        found = _walk(path)
-        if not found:
+        files = _walk(path)
+        if not files:
             return [], f"no inputs found (looked for {', '.join(INPUT_SUFFIXES)})"
-        return [(p, p.relative_to(path).as_posix()) for p in found], None
+        return [(p, p.relative_to(path).as_posix()) for p in files], None
     if path.exists() or path.is_symlink() or not glob.has_magic(spec):
         return [(path, path.name)], None  # a missing file is reported by the worker, like any bad file
     root = _glob_root(spec)
-    found = []
+    found: list[tuple[Path, str]] = []
     for name in sorted(glob.glob(spec, recursive=True)):
         hit = Path(name)
         if hit.is_dir():
@@ -405,14 +405,15 @@ class Progress:
     progress, never the run.
     """
 
-    def __init__(self, total: int, stream: IO[str] | None = None) -> None:
+    def __init__(self, total: int, stream: IO[str] | None = None, quiet: bool = False) -> None:
         self.stream = stream or sys.stderr
         self.total = total
         self.count = 0
         self.bar = None
         self.silent = False
+        self.quiet = quiet  # errors only: no progress, no warnings
         isatty = getattr(self.stream, "isatty", None)
-        if total and isatty and isatty():
+        if total and isatty and isatty() and not quiet:
             import tqdm
 
             tqdm.tqdm.monitor_interval = 0  # no monitor thread: workers are forked
@@ -437,9 +438,9 @@ class Progress:
                 self.bar.update(1)
             except (OSError, ValueError):
                 self.silent = True
-        else:
+        elif not self.quiet:
             self.say(f"[{self.count}/{self.total}] {result.input}: {_describe(result)}")
-        for warning in result.warnings:
+        for warning in [] if self.quiet else result.warnings:
             self.say(f"yosan: warning: {warning}")
         if result.error and result.status != "interrupted":
             self.say(f"yosan: error: {result.input}: {result.error}")
@@ -588,7 +589,7 @@ class _Scheduler:
         elif outcome is None:
             result.error = died(run.process.exitcode, self.opts.max_memory)
         else:
-            result.warnings = outcome.warnings
+            result.warnings = [name_warning(item.path, w) for w in outcome.warnings]
             if outcome.traceback:
                 self.progress.say(outcome.traceback.rstrip())
             if outcome.error is not None:
@@ -842,10 +843,15 @@ def preload(inputs: Sequence[Input] = (), ocr: str = "auto", jobs: int = 1) -> N
     if len(inputs) > jobs:
         modules += ["pdfminer.pdfdocument", "pdfminer.pdfpage", "pdfminer.pdfparser"]
     if ocr != "never" and sum(1 for item in inputs if item.path.suffix.lower() in IMAGE_SUFFIXES) > jobs:
-        modules += [f"{__package__}.ocr", "cv2", "pytesseract"]
+        modules += [f"{__package__}.ocr", "cv2"]
     for name in modules:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    if f"{__package__}.ocr" in modules:
+        with contextlib.suppress(Exception):
+            from .ocr import _tesseract
+
+            _tesseract()  # pytesseract, without pandas (and pyarrow) in every worker
     if len(inputs) <= jobs:
         return
     # What a library sets up on first use (the regex module compiling patterns given as strings,

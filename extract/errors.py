@@ -49,3 +49,15 @@ class GoldenError(YosanError):
 
 class OcrUnavailable(YosanError):
     """Tesseract or its Japanese data is missing: scanned pages cannot be read on this machine."""
+
+
+def name_warning(path: str | Path, message: str) -> str:
+    """A warning about one input, naming it as given (``PATH: page N: …``): readers name the file
+    by its name or not at all (``page 7: …``), which says little in a batch."""
+    shown = display_path(path)
+    if message.startswith(f"{shown}: ") or message == shown:
+        return message
+    name = display_path(Path(path).name)
+    if message.startswith(f"{name}: "):
+        return f"{shown}: {message[len(name) + 2 :]}"
+    return f"{shown}: {message}"

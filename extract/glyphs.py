@@ -62,7 +62,7 @@ def bullet_shape(glyph: np.ndarray) -> str | None:
 
     def symmetry(flipped: np.ndarray) -> float:  # ink with mirrored ink within a pixel
         near = cv2.dilate(flipped.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-        return np.count_nonzero(glyph & near) / max(1, np.count_nonzero(glyph))
+        return float(np.count_nonzero(glyph & near)) / max(1, int(np.count_nonzero(glyph)))
 
     # ◆ ◇ ○ ● are the same mirrored both ways; a kanji whose outline looks like one (a
     # blurred 長: a narrow top, a full-width stroke, a narrow foot) is not

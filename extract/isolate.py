@@ -196,6 +196,33 @@ def start(
     return process, reader
 
 
+def _follow(
+    reader: Connection, fd: int, events: Callable[[str], None], deadline: float | None, tick: float
+) -> bool:
+    """Pass the worker's event lines on until its result is ready (True) or the deadline (False)."""
+    from multiprocessing.connection import wait
+
+    pending = b""
+    open_fd: int | None = fd
+    while True:
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        step = tick if remaining is None else min(tick, remaining)
+        ready = wait([reader] + ([open_fd] if open_fd is not None else []), step)
+        if open_fd is not None and open_fd in ready:
+            chunk = os.read(open_fd, 65536)
+            if not chunk:
+                open_fd = None
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                events(line.decode("ascii", "replace"))
+        if reader in ready:
+            return True
+        if deadline is not None and time.monotonic() >= deadline:
+            return False
+        events("")
+
+
 def run_one(
     target: Callable[..., Any],
     args: tuple[Any, ...],
@@ -203,18 +230,32 @@ def run_one(
     max_memory: int | None,
     debug: bool = False,
     name: str = "yosan",
+    events: Callable[[str], None] | None = None,
+    tick: float = 1.0,
 ) -> Outcome:
     """Run ``target(*args)`` in a worker and wait for it, at most ``timeout`` seconds.
 
+    With ``events``, the worker gets one more argument, the write end of a pipe,
+    and each line written to it is passed to ``events`` as it comes (progress);
+    ``events("")`` is called every ``tick`` seconds in between.
     Ctrl-C kills the worker and is raised here.
     """
-    process, reader = start(target, args, debug, max_memory, name)
+    pipe = os.pipe() if events is not None else None
+    try:
+        process, reader = start(target, args + ((pipe[1],) if pipe else ()), debug, max_memory, name)
+    finally:
+        if pipe:
+            os.close(pipe[1])  # the worker has it; EOF once it and its page processes are gone
     deadline = time.monotonic() + timeout if timeout else None
     outcome: Outcome | None = None
     timed_out = False
     try:
-        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if reader.poll(remaining):  # a result, or EOF from a worker that died
+        if pipe is None or events is None:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready = reader.poll(remaining)  # a result, or EOF from a worker that died
+        else:
+            ready = _follow(reader, pipe[0], events, deadline, tick)
+        if ready:
             with contextlib.suppress(EOFError, OSError):
                 outcome = reader.recv()
         else:
@@ -223,6 +264,8 @@ def run_one(
         kill_group(process.pid)  # type: ignore[arg-type]
         process.join()
         reader.close()
+        if pipe:
+            os.close(pipe[0])
     if timed_out:
         return Outcome(error=f"timed out after {timeout:g} s")
     if outcome is None:

@@ -11,6 +11,12 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
+
+
+def _data() -> dict[str, Any]:
+    """``data/ja.toml`` of this package (whatever name it is imported under)."""
+    return tomllib.loads(resources.files(__package__ or "yosan").joinpath("data/ja.toml").read_text("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ class Lexicon:
 @cache
 def lexicon() -> Lexicon:
     """The parsed language tables (read once per process)."""
-    raw = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))
+    raw = _data()
     numerals, qualifiers = raw["numerals"], raw["qualifiers"]
     context, markers = raw["context"], raw["markers"]
     labels = {kind: tuple(words) for kind, words in raw["labels"].items() if kind != "draft"}
@@ -125,7 +131,7 @@ class OcrMisreads:
 @cache
 def ocr_misreads() -> OcrMisreads:
     """The OCR misread tables of ``data/ja.toml`` (read once per process)."""
-    raw = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))["ocr"]
+    raw = _data()["ocr"]
     return OcrMisreads(
         eras=dict(raw["eras"]),
         labels=dict(raw["labels"]),
@@ -182,7 +188,7 @@ BOOK_KINDS = ("budget", "previous", "difference", "base", "supplementary", "revi
 @cache
 def book_words() -> BookWords:
     """The budget-book tables of ``data/ja.toml`` (read once per process)."""
-    raw = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))["book"]
+    raw = _data()["book"]
     words = raw["words"]
     return BookWords(
         kinds={kind: tuple(raw[kind]) for kind in BOOK_KINDS},
@@ -213,7 +219,5 @@ def book_words() -> BookWords:
 @cache
 def book_prose() -> dict[str, tuple[str, ...]]:
     """The ``[book.prose]`` table: the words of a summary's sentences about its figures."""
-    raw = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))["book"][
-        "prose"
-    ]
+    raw = _data()["book"]["prose"]
     return {key: tuple(words) for key, words in raw.items()}

@@ -34,11 +34,12 @@ import logging
 import os
 import statistics
 import struct
-from collections.abc import Callable, Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import regex
@@ -83,10 +84,22 @@ TAB_GAP = 2.5  # a gap wider than this many character widths is a table cell bou
 
 
 def _tesseract() -> Any:
-    """pytesseract, with tesseract's own threading off (pages run in processes instead)."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    import pytesseract
+    """pytesseract, with tesseract's own threading off (pages run in processes instead).
 
+    pytesseract imports pandas when it can, for DataFrame output (never asked for here), and
+    pandas imports pyarrow: some 300 MB of address space in every OCR worker, enough that one
+    under ``--max-memory 700`` cannot load OpenCV (tests/test_hostile.py).  So pandas is hidden
+    while pytesseract is imported, unless this process has loaded it already.
+    """
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    if "pytesseract" in sys.modules or "pandas" in sys.modules:
+        import pytesseract
+    else:
+        sys.modules["pandas"] = None  # type: ignore[assignment]  # import pandas: ModuleNotFoundError
+        try:
+            import pytesseract
+        finally:
+            del sys.modules["pandas"]
     return pytesseract
 
 
@@ -198,7 +211,8 @@ def _join(words: Sequence[_Word], em: float | None = None) -> _PxLine:
     text: list[str] = []
     boxes: list[Box | None] = []
     confs: list[float | None] = []
-    for prev, word in itertools.pairwise([None, *words]):
+    pairs = cast("Iterator[tuple[_Word | None, _Word]]", itertools.pairwise([None, *words]))
+    for prev, word in pairs:
         if prev is not None:
             sep = _separator(prev, word, em)
             if sep:
@@ -715,7 +729,7 @@ def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.
             continue
         line = lines[i]
         grown = len(number) - m.end()
-        boxes = [line.boxes[0]] * grown + line.boxes[: m.end()] if grown >= 0 else line.boxes[: len(number)]
+        boxes = [line.boxes[0]] * grown + line.boxes[: m.end()] if grown >= 0 else line.boxes[: len(number)]  # type: ignore[assignment]
         confs = [min(c, REPAIRED_CONFIDENCE) if c is not None else None for c in line.confs[: m.end()]]
         confs = [confs[0]] * grown + confs if grown >= 0 else confs[: len(number)]
         lines[i] = _PxLine(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import logging
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -165,7 +164,7 @@ class _Collect(logging.Handler):
         self.into.append(record.getMessage())
 
 
-def _page_numbers(path: Path, count: int, options: Options) -> Iterator[int] | list[int]:
+def _page_numbers(path: Path, count: int, options: Options) -> range | list[int]:
     """The pages to read: each page object once, when the page tree lists one again."""
     distinct = distinct_pages(path, count, options.password)
     if distinct is None:

@@ -17,6 +17,7 @@ import itertools
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import regex
 
@@ -605,7 +606,7 @@ class _Walker:
         from_queue = label is not None and token.label is None and column is None
         year = self.facts.fiscal_year
         earlier = label is not None and label.era is not None and year and label.era.fiscal_year < year
-        if earlier and label.kind in ("budget", "request"):
+        if earlier and label.kind in ("budget", "request"):  # type: ignore[union-attr]
             kind = "previous"  # e.g. (令和元年度予算額 5,671百万円) in a FY2020 document
         reconstruction = any(w in token.prefix for w in _LEX.reconstruction) or (
             prev is not None and prev.account == "reconstruction" and token.bracketed
@@ -851,9 +852,9 @@ def _normalise(item: _Item) -> tuple[NormText, list[str] | None]:
     return NormText("".join(texts), tuple(origin)), cells
 
 
-def _position(line: TextLine, layer: Layer, origin: tuple[int, ...], d: _Draft) -> dict[str, object]:
+def _position(line: TextLine, layer: Layer, origin: tuple[int, ...], d: _Draft) -> dict[str, Any]:
     """The amount's box on the page (the union of its characters' boxes) and its layer."""
-    where: dict[str, object] = {"source_layer": str(layer)}
+    where: dict[str, Any] = {"source_layer": str(layer)}
     if d.token is None:
         return where
     start, end = d.offset + d.token.start, d.offset + d.token.end
@@ -864,7 +865,10 @@ def _position(line: TextLine, layer: Layer, origin: tuple[int, ...], d: _Draft) 
         where["confidence"] = round(min(scores), 2) if scores else 0.0
     if not line.boxes:
         return where
-    boxes = [line.boxes[i] for i in sorted(indices) if i < len(line.boxes) and line.boxes[i]]
+    boxes = cast(
+        "list[tuple[float, float, float, float]]",
+        [line.boxes[i] for i in sorted(indices) if i < len(line.boxes) and line.boxes[i]],
+    )
     if not boxes:
         return where
     return where | {

@@ -17,10 +17,10 @@ import pytest
 from conftest import FIXTURES, ROOT
 from test_bad_input import GOOD, GOOD_RECORDS, WHOLE_PDF, encrypted_pdf
 
-from extract import __version__
-from extract.batch import FileResult, Progress, find_inputs
-from extract.cli import main
-from extract.model import ALL_COLUMNS, COLUMNS
+from yosan import __version__
+from yosan.batch import FileResult, Progress, find_inputs
+from yosan.cli import main
+from yosan.model import ALL_COLUMNS, COLUMNS
 
 PDFS = FIXTURES / "pdf"
 PR_SHEET, TWO_COLUMN = PDFS / "pr-sheet.pdf", PDFS / "two-column.pdf"

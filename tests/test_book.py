@@ -10,18 +10,18 @@ from decimal import Decimal
 
 import pytest
 
-from extract.book.cells import cell_figures, to_yen
-from extract.book.codes import split_code, standard_name, total_name
-from extract.book.columns import Column, Role, classify, misread_header
-from extract.book.document import TITLE_RE, is_supplementary, year_from_path
-from extract.book.explain import read_line, repair_ending
-from extract.book.params import BookParams
-from extract.book.prose import read_sentences
-from extract.book.reader import Node, era_label, mark_repeats
-from extract.book.reader import Path as BookPath
-from extract.eras import ERA_YEAR_RE, era_from_match
-from extract.model import Cell, Kind, Level, Record, TextLine
-from extract.normalize import normalize_text
+from yosan.book.cells import cell_figures, to_yen
+from yosan.book.codes import split_code, standard_name, total_name
+from yosan.book.columns import Column, Role, classify, misread_header
+from yosan.book.document import TITLE_RE, is_supplementary, year_from_path
+from yosan.book.explain import read_line, repair_ending
+from yosan.book.params import BookParams
+from yosan.book.prose import read_sentences
+from yosan.book.reader import Node, era_label, mark_repeats
+from yosan.book.reader import Path as BookPath
+from yosan.eras import ERA_YEAR_RE, era_from_match
+from yosan.model import Cell, Kind, Level, Record, TextLine
+from yosan.normalize import normalize_text
 
 # --- codes and names: (cell text, code, level, name) -----------------------------------
 

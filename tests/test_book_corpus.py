@@ -17,8 +17,8 @@ from functools import cache
 import pytest
 from conftest import ROOT
 
-from extract.model import Record
-from extract.pipeline import Options, extract_document
+from yosan.model import Record
+from yosan.pipeline import Options, extract_document
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 KEYS = ROOT / "tests" / "keys" / "dev"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, GOLDEN, ROOT
 
-from extract.cli import build_parser, main
-from extract.model import COLUMNS
+from yosan.cli import build_parser, main
+from yosan.model import COLUMNS
 
 FIXTURE = FIXTURES / "mext-r2-science-points.txt"
 
@@ -123,7 +123,7 @@ def test_check_update_rewrites_and_reports(tmp_path: Path, capsys: pytest.Captur
     assert main(["check", str(fixtures / FIXTURE.name)]) == 1  # no golden yet
     assert "no golden file" in capsys.readouterr().err
     assert main(["check", str(fixtures / FIXTURE.name), "--update"]) == 0
-    assert "197 unexpected" in capsys.readouterr().out
+    assert "wrote 197 records: 197 added, 0 removed, 0 changed" in capsys.readouterr().out
     assert (tmp_path / "golden" / "mext-r2-science-points.csv").exists()
     assert main(["check", str(fixtures / FIXTURE.name)]) == 0
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract.eras import parse_era_year
-from extract.normalize import normalize_text
+from yosan.eras import parse_era_year
+from yosan.normalize import normalize_text
 
 ERAS = [
     ("令和2年度予算額(案)", "令和2年度", 2020),

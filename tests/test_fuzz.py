@@ -32,7 +32,7 @@ from pathlib import Path
 from conftest import FIXTURES, FUZZ_SUMMARY, ROOT
 from hostile import incremental_update, text_image
 
-from extract.model import ALL_COLUMNS, COLUMNS
+from yosan.model import ALL_COLUMNS, COLUMNS
 
 SEED = 20200
 PER_FILE_BOUND = 20.0  # seconds; the batch kills a worker after this

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, GOLDEN
 
-from extract import extract_file
-from extract.golden import compare, default_golden, format_diff, load_golden
-from extract.output import to_rows
+from yosan import extract_file
+from yosan.golden import compare, default_golden, format_diff, load_golden
+from yosan.output import to_rows
 
 SUFFIXES = {".txt", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 # Scans and the layout fixtures are scored against their goldens (`tests/test_ocr.py`,

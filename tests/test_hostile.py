@@ -43,7 +43,7 @@ from hostile import (
 )
 from test_batch import _children
 
-from extract.pipeline import extract_text
+from yosan.pipeline import extract_text
 
 GOOD = FIXTURES / "mext-r2-science-points.txt"
 GOOD_RECORDS = 197
@@ -270,7 +270,7 @@ def _bounded(code: str, seconds: float) -> float:
     ],
 )
 def test_05_a_hostile_line_is_read_in_linear_time(line: str) -> None:
-    _bounded(f"from extract.pipeline import extract_text; extract_text({line})", 20)
+    _bounded(f"from yosan.pipeline import extract_text; extract_text({line})", 20)
 
 
 def _one_page_pdf(tmp_path: Path) -> bytes:
@@ -307,7 +307,7 @@ def test_05_a_page_the_size_of_a_city_is_read_in_time(tmp_path: Path) -> None:
     lines = [f"事業{i} 令和2年度予算額 {i + 1},000百万円" for i in range(200)]
     path = reportlab_pdf(tmp_path / "huge.pdf", lines, pagesize=(100_000.0, 100_000.0), columns=2)
     code = (
-        "from extract.pipeline import Options, extract_document\n"
+        "from yosan.pipeline import Options, extract_document\n"
         f"records = extract_document({str(path)!r}, Options(ocr='never')).records\n"
         "assert len(records) == 400, len(records)\n"
     )
@@ -461,7 +461,7 @@ def test_09_a_huge_cell_and_a_page_that_is_no_number_give_a_diff(tmp_path: Path)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr.decode()
     out = lines_of(done.stdout)
-    assert out[0] == f"{golden}: 1 missing, 0 unexpected, 1 changed"
+    assert out[0] == f"{golden}: 1 missing, 0 unexpected, 1 changed (golden → output)"
     assert out[1].startswith(f"- missing     line about ten other {extra['amount_yen']}  ")
 
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, GOLDEN
 
-from extract.layout import LayoutParams, analyse_page
-from extract.model import Glyph, Layer, Ruling, Table, TextBlock
-from extract.normalize import normalize_text
-from extract.pipeline import Options, extract_document, read_pages
+from yosan.layout import LayoutParams, analyse_page
+from yosan.model import Glyph, Layer, Ruling, Table, TextBlock
+from yosan.normalize import normalize_text
+from yosan.pipeline import Options, extract_document, read_pages
 
 LAYOUTS = FIXTURES / "layouts"
 PDFS = sorted(p.name for p in LAYOUTS.glob("*.pdf") if not p.stem.endswith("-scan"))

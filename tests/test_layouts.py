@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from extract import extract_text
-from extract.records import clean_title
-from extract.tokens import label_only
+from yosan import extract_text
+from yosan.records import clean_title
+from yosan.tokens import label_only
 
 M = 1_000_000
 FUGAKU_NAME = "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"

@@ -8,9 +8,9 @@ from importlib import resources
 
 import pytest
 
-from extract.book.columns import squeeze
-from extract.lexicon import BOOK_KINDS, book_words, lexicon, ocr_misreads
-from extract.model import Kind, Level
+from yosan.book.columns import squeeze
+from yosan.lexicon import BOOK_KINDS, book_words, lexicon, ocr_misreads
+from yosan.model import Kind, Level
 
 RAW = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from extract.model import Record
-from extract.names import distance, settle_ocr_names
+from yosan.model import Record
+from yosan.names import distance, settle_ocr_names
 
 
 def _record(program: str, layer: str = "ocr", parent: str = "") -> Record:

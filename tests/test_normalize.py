@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.normalize import normalize_map, normalize_text, tidy_spaces
+from yosan.normalize import normalize_map, normalize_text, tidy_spaces
 
 CASES = [
     ("５，９７５百万円（前年度）", "5,975百万円(前年度)"),

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from extract.normalize import normalize_text
-from extract.numbers import AmountError, find_amounts, parse_amount
+from yosan.normalize import normalize_text
+from yosan.numbers import AmountError, find_amounts, parse_amount
 
 AMOUNTS = [
     # (text as printed, yen, unit, approx)

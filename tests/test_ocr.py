@@ -21,12 +21,12 @@ import pytest
 from conftest import FIXTURES, GOLDEN, SHARED
 from PIL import Image
 
-from extract import layout, ocr
-from extract.errors import InputError, OcrUnavailable
-from extract.model import Layer, Page, Record, Table, TextBlock, TextLine
-from extract.pipeline import Options, extract_document
-from extract.records import build_records
-from extract.repair import LOW_CONFIDENCE, REPAIRED_CONFIDENCE
+from yosan import layout, ocr
+from yosan.errors import InputError, OcrUnavailable
+from yosan.model import Layer, Page, Record, Table, TextBlock, TextLine
+from yosan.pipeline import Options, extract_document
+from yosan.records import build_records
+from yosan.repair import LOW_CONFIDENCE, REPAIRED_CONFIDENCE
 
 SCANS = FIXTURES / "scans"
 KINDS = ("budget", "previous", "supplementary")
@@ -276,7 +276,7 @@ def test_a_broken_text_layer_page_is_read_by_ocr(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """auto: a page whose text layer is garbage is read from its pixels, with a warning; never: skipped."""
-    from extract import pdf
+    from yosan import pdf
 
     monkeypatch.setattr(pdf, "broken_text_reason", lambda text, unmapped=0: "12 unmapped (cid:NNN) glyphs")
     caplog.set_level(logging.WARNING, logger="yosan")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, SHARED
 
-from extract import extract_file
-from extract.pdf import broken_text_reason
+from yosan import extract_file
+from yosan.pdf import broken_text_reason
 
 PDF = FIXTURES / "pdf"
 M = 1_000_000

@@ -15,8 +15,8 @@ import pytest
 from conftest import FIXTURES, GOLDEN
 from render_variants import Variant, render
 
-from extract import extract_file
-from extract.output import read_csv_rows
+from yosan import extract_file
+from yosan.output import read_csv_rows
 
 KINDS = ("budget", "previous", "supplementary")
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.repair import (
+from yosan.repair import (
     RULES,
     check_number_format,
     fix_bullets,

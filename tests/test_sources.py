@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extract import InputError, extract_file
+from yosan import InputError, extract_file
 
 LINE = "令和2年度予算額(案) 5,975百万円 (前年度予算額 5,671百万円)\n"
 
@@ -66,8 +66,8 @@ def test_line_numbers_count_every_newline(tmp_path: Path) -> None:
 
 
 def test_a_device_is_refused_not_read_forever() -> None:
-    from extract.errors import InputError
-    from extract.sources import read_bytes
+    from yosan.errors import InputError
+    from yosan.sources import read_bytes
 
     with pytest.raises(InputError, match="a device, not a document"):
         read_bytes(Path("/dev/zero"))

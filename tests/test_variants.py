@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 import regex
 
-from extract import extract_text
-from extract.output import to_rows
+from yosan import extract_text
+from yosan.output import to_rows
 
 FULL_WIDTH = str.maketrans("0123456789,()", "０１２３４５６７８９，（）")
 KANJI = "〇一二三四五六七八九"

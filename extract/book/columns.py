@@ -223,7 +223,7 @@ def _names_between(table: Table, columns: list[Column | None]) -> list[Column | 
             continue
         if not any(c is not None and c.role == Role.MONEY for c in out[k + 1 :]):
             continue
-        texts = [grid[r][k].text for r in range(table.header_rows, table.n_rows) if grid[r][k] is not None]
+        texts = [grid[r][k].text for r in range(table.header_rows, table.n_rows) if grid[r][k] is not None]  # type: ignore[union-attr]
         texts = [t for t in texts if t.strip()]
         if texts and all(_NAMED.match(unicodedata.normalize("NFKC", t)) for t in texts):
             out[k] = Column(Role.NAME, level=_NEXT_LEVEL[before.level])

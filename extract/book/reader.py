@@ -478,7 +478,7 @@ class BookReader:
                 amounts_only.remove(partner)
                 st.claimed.add(id(partner))
                 norm = normalize_text(partner.text)
-                start, end = regex.search(r"\S.*\S|\S", norm).span()  # type: ignore[union-attr]
+                start, end = regex.search(r"\S.*\S|\S", norm).span()
         if start < 0:
             return ""
         norm = normalize_text(amount_line.text)
@@ -1017,7 +1017,7 @@ def _partner(line: TextLine, candidates: list[TextLine], params: BookParams) -> 
             continue
         overlap = min(box[3], ob[3]) - max(box[1], ob[1])
         level = overlap >= params.pair_overlap * min(box[3] - box[1], ob[3] - ob[1])
-        if level and (best is None or ob[0] < best.extent()[0]):  # type: ignore[union-attr]
+        if level and (best is None or ob[0] < best.extent()[0]):  # type: ignore[index]
             best = other
     return best
 

@@ -52,7 +52,7 @@ def draw_page(page: Page, image: Image.Image) -> Image.Image:
                     pen.text((cell.box[0] * scale + 2, cell.box[1] * scale + 1), "H", fill=RED, font=font)
             if block.box:
                 pen.text(
-                    (block.box[0] * scale, block.box[1] * scale - font.size - 2),
+                    (block.box[0] * scale, block.box[1] * scale - font.size - 2),  # type: ignore[union-attr]
                     f"{k} table {block.n_rows}x{block.n_cols}",
                     fill=RED,
                     font=font,
@@ -61,7 +61,10 @@ def draw_page(page: Page, image: Image.Image) -> Image.Image:
             rect(block.box, BLUE, 2)
             if block.box:
                 pen.text(
-                    (block.box[0] * scale, block.box[1] * scale - font.size - 2), f"{k}", fill=BLUE, font=font
+                    (block.box[0] * scale, block.box[1] * scale - font.size - 2),  # type: ignore[union-attr]
+                    f"{k}",
+                    fill=BLUE,
+                    font=font,
                 )
             for line in block.lines:
                 _underline(pen, line, scale, font)

@@ -12,6 +12,7 @@ are drawn at absolute positions whatever the font.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ class LayoutParams:
         if self.cjk_space < self.word_space:
             raise ValueError("LayoutParams.cjk_space must not be below word_space")
 
-    def but(self, **changes: float) -> LayoutParams:
+    def but(self, **changes: Any) -> LayoutParams:
         """A copy with some thresholds changed (validated)."""
         return replace(self, **changes)
 

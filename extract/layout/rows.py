@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import cast
 
 from ..model import Box, Glyph, TextLine
 from .params import LayoutParams
@@ -249,7 +250,7 @@ def line_of(
     confs: list[float | None] = []
     drawn = spaces.along(glyphs)
     k = 0
-    for prev, g in itertools.pairwise([None, *glyphs]):
+    for prev, g in cast("Iterator[tuple[Glyph | None, Glyph]]", itertools.pairwise([None, *glyphs])):
         if prev is not None:
             left, right = prev.cx, g.cx
             while k < len(drawn) and drawn[k] <= left:

@@ -81,7 +81,7 @@ def ruled_table(
     for g in glyphs:
         c = bisect.bisect_right(xs, (g.x0 + g.x1) / 2) - 1
         r = bisect.bisect_right(ys, (g.top + g.bottom) / 2) - 1
-        n = owner.get((r, c))
+        n = owner.get((r, c))  # type: ignore[assignment]
         if n is not None:
             inside[n].append(g)
     cells = [

@@ -236,7 +236,7 @@ def join_wrapped(
         if prev is None or this is None or regions[i] != regions[i - 1]:
             out.append([i])
             continue
-        x0 = extents[group[0]][0] if extents[group[0]] else prev[0]  # the paragraph's first line
+        x0 = extents[group[0]][0] if extents[group[0]] else prev[0]  # type: ignore[index]  # the paragraph's first line
         margin = min(x0, prev[0])
         lefts, rights = by_region[regions[i]]
         right = rights[max(0, bisect.bisect_left(lefts, margin + params.wrap_indent * em) - 1)]
