@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.pipeline import Options, extract_document
+from yosan.pipeline import Options, extract_document
 
 BOOKS = Path(__file__).resolve().parent.parent / "fixtures" / "book"
 
