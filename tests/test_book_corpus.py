@@ -150,13 +150,15 @@ PAIRS = [
 ]
 
 
-def moku(records: tuple[Record, ...], kind: str) -> dict[tuple[str, str, str], int]:
-    """目 figures of one kind by (parent codes, code, name), first statements only."""
-    out: dict[tuple[str, str, str], int] = {}
+def moku(records: tuple[Record, ...], kind: str) -> dict[tuple[str, str], int]:
+    """目 figures of one kind by (parent codes, name), first statements only: by name, because
+    books renumber (R8 prints the abolished 勤労者総合福祉センター費 without a code, and
+    高齢者就業費 moves from 目 3 to 目 2)."""
+    out: dict[tuple[str, str], int] = {}
     for r in records:
         if r.level == "目" and r.kind == kind and r.repeat is None:
             codes = " ".join(part.split(" ")[0] for part in r.parent.split(" > ")[1:])
-            out.setdefault((codes, r.code, r.program), r.amount_yen)
+            out.setdefault((codes, r.program), r.amount_yen)
     return out
 
 
@@ -169,7 +171,8 @@ def test_previous_year_figures_are_last_years_budget() -> None:
         for key in shared:
             assert now[key] == before[key], (new, key)
         pairs += len(shared)
-    assert pairs >= 11  # R7/R8 市税: 9 目; 労働費: 労政費, 高齢者就業費 (the README gives the count)
+    # R7/R8 市税: 7 of its 8 目 (R8 prints 都市計画税 as 邴市計画税); 労働費: its 3 目 (README)
+    assert pairs >= 10
 
 
 # --- known limits ---------------------------------------------------------------------------
