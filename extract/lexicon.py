@@ -166,6 +166,7 @@ class BookWords:
     names: dict[str, str]  # name column header → level
     levels: tuple[str, ...]
     ordinal: str
+    revenue_groups: frozenset[str]
     totals: tuple[str, ...]
     sections: tuple[str, ...]
     budget_title: tuple[str, ...]
@@ -199,6 +200,7 @@ def book_words() -> BookWords:
         names=dict(raw["names"]),
         levels=tuple(words["levels"]),
         ordinal=words["ordinal"],
+        revenue_groups=frozenset(words["revenue_groups"]),
         totals=tuple(words["totals"]),
         sections=tuple(words["sections"]),
         budget_title=tuple(words["budget_title"]),

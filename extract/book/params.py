@@ -24,6 +24,8 @@ class BookParams:
       and still have run out of room there: the line under it with no figure and
       no code ends the name (``全国市議会議長会等負担  3,000`` / ``金``).
     - ``wrap_leading``: how far (in line heights) such a line may stand below.
+    - ``spread_gap``: a gap this many line heights wide inside a line parts the
+      two printed pages of a spread (their titles share a baseline).
     """
 
     level_slack: float = 0.6
@@ -32,6 +34,7 @@ class BookParams:
     pair_overlap: float = 0.5
     name_gap: float = 2.0
     wrap_leading: float = 1.8
+    spread_gap: float = 4.0
 
     def __post_init__(self) -> None:
         for f in fields(self):

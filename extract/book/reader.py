@@ -58,6 +58,10 @@ HEADING_RE = regex.compile(
     """,
     regex.VERBOSE,
 )
+_RUNNING_HEAD = regex.compile(
+    rf"^(?P<kan>(?:{_WORDS.ordinal}\s?)?\d{{1,3}}\s?{Level.KAN}\s?\S+)\s+"
+    rf"(?P<kou>(?:{_WORDS.ordinal}\s?)?\d{{1,3}}\s?{Level.KOU}\s?\S+)$"
+)
 OCR_HEADING_RE = regex.compile(
     r"""
     ^(?P<code>\d{1,2})(?P<level>[^\d\s])\s?            # 5寺 (5款 misread)
@@ -192,6 +196,47 @@ def _book_table(columns: Sequence[Column | None] | None) -> bool:
     )
 
 
+def _kan_by_name(table: Table, columns: list[Column | None]) -> list[Column | None]:
+    """A 区分 column whose entries are 款 names without codes (議会費, 総務費 in a summary's
+    目的別 table) lists 款, not 節."""
+    grid = table.grid()
+    out = list(columns)
+    standard = _WORDS.revenue_kan | _WORDS.expenditure_kan
+    for k, col in enumerate(columns):
+        if col is None or col.role != Role.NAME or col.level != Level.SETSU:
+            continue
+        names = [
+            split_code(grid[r][k].text)  # type: ignore[union-attr]
+            for r in range(table.header_rows, table.n_rows)
+            if grid[r][k] is not None and grid[r][k].text.strip()  # type: ignore[union-attr]
+        ]
+        named = [e for e in names if not total_name(e.name)]
+        kan = sum(e.name in standard for e in named)
+        if named and all(not e.code for e in named) and kan * 2 > len(named):
+            out[k] = replace(col, level=Level.KAN)
+    return out
+
+
+def _halves(line: TextLine, gap: float) -> list[str]:
+    """A line's texts between gaps wider than ``gap`` line heights (its whole text when none)."""
+    boxes = list(line.boxes or ())
+    extent = line.extent()
+    if len(boxes) != len(line.text) or extent is None:
+        return [line.text]
+    height = extent[3] - extent[1]
+    parts: list[str] = []
+    start, right = 0, None
+    for i, box in enumerate(boxes):
+        if box is None:
+            continue
+        if right is not None and box[0] - right > gap * height:
+            parts.append(line.text[start:i])
+            start = i
+        right = box[2] if right is None else max(right, box[2])
+    parts.append(line.text[start:])
+    return [p for p in parts if p.strip()] or [line.text]
+
+
 def _number_cells(table: Table) -> None:
     """A cell's lines take their row's line number (a record's ``line``, as for text lines)."""
     for cell in table.cells:
@@ -292,6 +337,7 @@ class BookReader:
         self._ocr_page = False
         self._ocr_unit = ""
         self._named_before: list[tuple[Row, Path]] = []
+        self._spine_before: list[Snapshot] = []
         self._where = (path, fiscal_year)
         self.state = _State(source, [], params)
 
@@ -332,6 +378,7 @@ class BookReader:
                     columns_of[id(block)] = cols
         if not columns_of:
             self._headings_only(page, budget)
+            self._spine_before = []
             return
         page_unit = ""
         snapshots: list[Snapshot] = []
@@ -361,23 +408,30 @@ class BookReader:
                         if top is not None:
                             snapshots.append(Snapshot(top, path.copy()))
             later.append((block, cols))
+        # the right page of a spread printed as a PDF page of its own: its 節 rows stand level
+        # with the 目 rows of the page before, which had no 節 of its own
+        level_with = snapshots or self._spine_before
+        setsu = False
         for block, cols in later:
             unit = block.unit or page_unit
             groups, orphans, explain = groups_of(cols)
+            setsu = setsu or bool(explain)
             for group in groups:
                 if not any(cols[k] is not None and cols[k].level in SPINE for k in group.names):  # type: ignore[union-attr]
+                    setsu = True
                     for row in self._rows(block, group, cols):
-                        path = self._under(snapshots, row.span())
+                        path = self._under(level_with, row.span())
                         self._setsu_row(row, cols, page, budget, unit, path)
                         named_rows.append((row, path))
             if orphans:
                 # the two printed pages of a spread may be two PDF pages: the names stand on the one before
                 self._orphans(block, orphans, cols, page, budget, unit, named_rows or self._named_before)
             for k in explain:
-                self._explain(block, k, cols, page, budget, unit, snapshots)
+                self._explain(block, k, cols, page, budget, unit, level_with)
         if snapshots:
             st.path = snapshots[-1].path.copy()
         self._named_before = named_rows
+        self._spine_before = snapshots if snapshots and not setsu else []
 
     def _columns(self, table: Table, layer: Layer = Layer.TEXT) -> list[Column | None] | None:
         st = self.state
@@ -385,7 +439,7 @@ class BookReader:
         ocr = layer == Layer.OCR
         cols = classify_table(table, misreads=ocr)
         if cols is not None:
-            cols = by_arithmetic(table, cols)
+            cols = _kan_by_name(table, by_arithmetic(table, cols))
             if ocr and self._ocr_unit:
                 cols = [
                     replace(c, unit=self._ocr_unit) if c is not None and c.role != Role.NAME else c
@@ -437,15 +491,31 @@ class BookReader:
             if claim:
                 st.claimed.add(id(line))
             return ""
-        m = TABLE_TITLE_RE.match(tidy_name(text))
+        # the two printed pages of a spread put their titles on one baseline: read the halves
+        halves = _halves(line, st.params.spread_gap)
+        m = next((t for t in (TABLE_TITLE_RE.match(tidy_name(normalize_text(h))) for h in halves) if t), None)
         if m:
             title = f"第{m['n']}表 {tidy_name(m['title'])}"
             st.path.nodes = []
-            if "歳入歳出" not in squeezed:
+            if "歳入歳出" not in squeeze(m[0]):
                 st.path.section = ""
                 st.path.enter(Node(Level.TABLE, "", title, 1))
             return ""
         m = HEADING_RE.match(text)
+        running = _RUNNING_HEAD.match(text) if m is not None and not m["amount"] else None
+        if running is not None:
+            # a running head naming both (２款 総務費 １項 総務管理費): the path, and no figure
+            for part in (running["kan"], running["kou"]):
+                h = HEADING_RE.match(part.strip())
+                if h is not None:
+                    level = Level(h["level"])
+                    name = standard_name(tidy_name(h["name"]), level, False)
+                    node = Node(level, h["code"], name, RANK[level])
+                    self._section_from(node)
+                    st.path.enter(node)
+            if claim:
+                st.claimed.add(id(line))
+            return ""
         if m is not None:
             level = Level(m["level"])
             name = tidy_name(m["name"])
@@ -513,10 +583,12 @@ class BookReader:
         assert st.path is not None
         if node.level != Level.KAN:
             return
-        if node.name in _WORDS.revenue_kan and st.path.section != "歳出":
-            st.path.section = st.path.section or "歳入"
+        # a 款's name says its side (the lists are disjoint): 第1表 and 総括 go from 歳入 to 歳出
+        # without a heading of their own on some books
+        if node.name in _WORDS.revenue_kan:
+            st.path.section = "歳入"
         elif node.name in _WORDS.expenditure_kan:
-            st.path.section = st.path.section or "歳出"
+            st.path.section = "歳出"
 
     # ------------------------------------------------------------------ rows
     def _rows(self, table: Table, group: Group, cols: list[Column | None]) -> Iterator[Row]:
@@ -569,6 +641,19 @@ class BookReader:
             ):
                 prev.figures = row.figures  # a name whose figures stand on its last line
                 prev.lines.extend(row.lines)
+                continue
+            if (
+                prev is not None
+                and together
+                and entry is not None
+                and not entry.code
+                and not total_name(row.name_text)
+                and not prev.money_text
+                and prev.name_text
+                and row.has_figures
+            ):
+                _append_names(prev, row)  # 総合福祉会館運営管理業務 / (令和9年度設定分) 930,000
+                prev.figures = row.figures
                 continue
             merged.append(row)
         yield from merged
@@ -791,7 +876,8 @@ class BookReader:
                 if stated:
                     self._column_units[id(table), k] = stated
             lines = [ln for k in orphans if grid[r][k] is not None for ln in grid[r][k].lines]  # type: ignore[union-attr]
-            span = _span(lines)
+            # the unit printed in the corner of a row's cell (千円 over 424,545) is not where it stands
+            span = _span([ln for ln in lines if not header_unit(ln.text)] or lines)
             if span is None or not any(f for f, _ in figures.values()):
                 continue
             best, overlap = None, 0.0
@@ -1087,15 +1173,17 @@ def read_book(
             year = s.fiscal_year if s.fiscal_year is not None else budget.fiscal_year
             article = not s.program  # a 第1条: the account's own totals
             program = s.program or budget.account
+            account = article or program == budget.account
+            group = program in _WORDS.revenue_groups  # 自主財源 is a total of 歳入
             start, end = _origin_span(line.text, s.start, s.end)
             records.append(
                 Record(
                     source=source,
                     page=page.number,
                     line=line.number,
-                    section="",
+                    section="歳入" if group else "",
                     program=program,
-                    parent="" if article or program == budget.account else budget.account,
+                    parent="" if account else budget.account,
                     kind=str(s.kind),
                     fiscal_year=year,
                     era=era_label(year, budget.era),
@@ -1106,13 +1194,13 @@ def read_book(
                     approx=False,
                     raw=normalize_text(line.text).strip()[:400],
                     note="",
-                    level=str(Level.ACCOUNT) if article else "",
+                    level=str(Level.ACCOUNT) if account else str(Level.TOTAL) if group else "",
                     source_layer=str(page.layer),
                     **_box(line, start, end),  # type: ignore[arg-type]
                 )
             )
     order = {page.number: k for k, page in enumerate(pages)}
-    records.sort(key=lambda r: order.get(r.page, 0))
+    records.sort(key=lambda r: (order.get(r.page, 0), r.line or 0))
     return records, claimed
 
 

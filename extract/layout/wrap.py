@@ -35,7 +35,7 @@ def new_item() -> regex.Pattern[str]:
     return regex.compile(
         rf"""
         ^\s*(?:{marks})              # ○ ・ ① ※ 【 …
-        | ^\d{{1,2}}[.．]             # 1.
+        | ^\d{{1,2}}[.．](?!\d)       # 1. (not 2.1％, a rate that wrapped)
         | ^(?:I{{1,3}}|IV|VI{{0,3}}|IX|X)\s   # I / II
         | ^\s*[(（]?(?:(?:{eras})\s?(?:\d{{1,2}}|元)\s?年度\s?)?(?:{labels})   # a box's label
         """,
@@ -110,16 +110,18 @@ def _amount_end() -> regex.Pattern[str]:
 _NUMBER_START = regex.compile(r"^\s*[(（\[【]?[▲△]?\d")
 # a line that ends with a whole figure: digits grouped by commas, or a bare number
 _FIGURE_END = regex.compile(r"(?<![\d,.])[▲△]?\d{1,3}(?:,\d{3})*\s*$")
+# a line that is one whole figure (under another: a column of figures; `(3` / `9百万円)` is not)
+_FIGURE_LINE = regex.compile(r"^\s*[▲△]?\d{1,3}(?:,\d{3})*\s*$")
 _BRACKETED_FIGURE = regex.compile(r"^\s*[(（][▲△]?\d")
 
 
 def amount_after_amount(above: str, below: str) -> bool:
-    """Whether a line that ends with a whole amount (or a whole figure: a table's column of
-    千円 figures) is followed by one that starts with a number: a column of figures set flush
+    """Whether a line that ends with a whole amount (or a whole figure over another: a table's
+    column of 千円 figures) is followed by one that starts with a number: a column of figures set flush
     right, never a wrapped line (a bracketed figure after an amount is the other half of a pair,
     and may have wrapped)."""
     return (
-        bool(_amount_end().search(above) or _FIGURE_END.search(above))
+        bool(_amount_end().search(above) or (_FIGURE_END.search(above) and _FIGURE_LINE.match(below)))
         and bool(_NUMBER_START.match(below))
         and not _BRACKETED_FIGURE.match(below)
     )
