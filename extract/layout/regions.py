@@ -163,11 +163,14 @@ def find_gutters(strips: Sequence[Strip], x0: float, x1: float, gap: float) -> l
             free.append((edge, x1))
         left_end, right_start = spans[0][0], spans[-1][1]
         survivors: dict[tuple[float, float], Gutter] = {}
+        reborn: list[tuple[float, float]] = []  # whitespace where a gutter narrowed to nothing
         for g in active:
             alive = False
             for fa, fb in free:
                 a, b = max(g.a, fa), min(g.b, fb)
                 if b - a < gap:
+                    if b > a and fb - fa >= gap and left_end < fa and fb < right_start:
+                        reborn.append((fa, fb))
                     continue
                 alive = True
                 both = left_end < a and right_start > b
@@ -179,6 +182,11 @@ def find_gutters(strips: Sequence[Strip], x0: float, x1: float, gap: float) -> l
                 done.append(g)
         for fa, fb in free:  # interior whitespace of this strip starts a gutter of its own
             if left_end < fa and fb < right_start and not any(a < fb and fa < b for a, b in survivors):
+                survivors[(fa, fb)] = Gutter(fa, fb, s, s, strip.rows(fa, fb))
+        # and so does whitespace a gutter ran into and died in, though a narrower gutter goes on
+        # inside it (the 千円 over a column of figures ends a hair past the figures' edge)
+        for fa, fb in reborn:
+            if (fa, fb) not in survivors:
                 survivors[(fa, fb)] = Gutter(fa, fb, s, s, strip.rows(fa, fb))
         active = list(survivors.values())
     return done + active

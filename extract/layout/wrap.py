@@ -35,7 +35,7 @@ def new_item() -> regex.Pattern[str]:
     return regex.compile(
         rf"""
         ^\s*(?:{marks})              # ○ ・ ① ※ 【 …
-        | ^\d{{1,2}}[.．](?!\d)       # 1. (not 2.1％, a rate that wrapped)
+        | ^\d{{1,2}}[.．]             # 1.
         | ^(?:I{{1,3}}|IV|VI{{0,3}}|IX|X)\s   # I / II
         | ^\s*[(（]?(?:(?:{eras})\s?(?:\d{{1,2}}|元)\s?年度\s?)?(?:{labels})   # a box's label
         """,
@@ -94,6 +94,7 @@ def cell_item() -> regex.Pattern[str]:
 
 
 _MIDDLE_DOT = "・"
+_CLAUSE_ENDS = ("、", "，")
 _BRACKETS = tuple(lexicon().bracket_openers)
 _CLOSERS = tuple(lexicon().closers)
 _SENTENCE_ENDS = tuple(lexicon().sentence_ends)
@@ -183,6 +184,9 @@ def goes_on(
             and before.rstrip().endswith(_CLOSERS)
             and not _BRACKETED_FIGURE.match(text)
         )
+    # a sentence broken after a clause (…490,000千円、 / 2.1％の減額…): 2. is no numbering there
+    if opens and before.rstrip().endswith(_CLAUSE_ENDS) and _NUMBER_START.match(text):
+        opens = False
     # a name broken before ・ by a renderer without kinsoku rules: ・ right at the edge
     if opens and text.lstrip().startswith(_MIDDLE_DOT) and above.box[2] >= right - 0.5 * em:
         opens = False
