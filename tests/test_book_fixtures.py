@@ -102,3 +102,14 @@ def test_generated_spread_sums_to_its_printed_total() -> None:
     assert totals, "the 第1表 歳出合計 is read"
     kan = [r for r in records if r.section == "歳出" and r.level == "款" and r.kind == "budget" and not r.repeat]
     assert sum(r.amount_yen for r in kan) == totals[0].amount_yen
+
+
+@pytest.mark.parametrize("stem", ["book-spread-weasyprint", "supplementary-weasyprint", "summary-reportlab"])
+def test_generated_books_add_up(stem: str) -> None:
+    """The books' own arithmetic (本年度 − 前年度 = 比較, 節 to 目, 財源 to 本年度, 補正前 + 補正額 = 計,
+    repeats equal to their first statement) holds on what is extracted from them."""
+    from yosan import validate
+
+    result = validate(extract_document(BOOKS / f"{stem}.pdf", Options()).records)
+    assert len(result.checks) >= 9
+    assert not result.failed, [str(c) for c in result.failed[:3]]

@@ -1174,7 +1174,7 @@ def read_book(
             article = not s.program  # a 第1条: the account's own totals
             program = s.program or budget.account
             account = article or program == budget.account
-            group = program in _WORDS.revenue_groups  # 自主財源 is a total of 歳入
+            group = program in _WORDS.revenue_groups  # 自主財源 is a share of 歳入
             start, end = _origin_span(line.text, s.start, s.end)
             records.append(
                 Record(
@@ -1194,7 +1194,7 @@ def read_book(
                     approx=False,
                     raw=normalize_text(line.text).strip()[:400],
                     note="",
-                    level=str(Level.ACCOUNT) if account else str(Level.TOTAL) if group else "",
+                    level=str(Level.ACCOUNT) if account else "",  # 自主財源 is a share, not a total
                     source_layer=str(page.layer),
                     **_box(line, start, end),  # type: ignore[arg-type]
                 )
