@@ -9,9 +9,18 @@ temporary name renamed into place with signals held off, so an interrupted
 run leaves complete outputs or none.  ``all.csv`` is rebuilt from the
 per-file outputs (one fixed schema, ``ALL_COLUMNS``) so memory stays flat in
 the number of files; ``report.json`` says what happened to every input of
-the run, and ``.yosan-state.json`` remembers what made each output (toolkit
-version, options, input), so that a re-run skips inputs whose outputs are
-still current.
+the run, and ``.yosan-state.json`` remembers what made each output, keyed
+by content (``content_key``: the input's SHA-256, the source its records
+name, the toolkit version and the options that change an output), so that a
+re-run, on this machine or any other, skips inputs whose outputs are still
+current and never reuses a stale one.  ``all.parquet/`` holds every record
+again as one Parquet dataset (``dataset.py``).
+
+Two executors run the files: ``local`` (forked workers here, ``_Scheduler``)
+and ``dask`` (``cluster.py``: a dask.distributed cluster).  Both run the same
+isolated child per file (``_extract_rendered``, with the same time and memory
+limits), turn its end into the same report entry (``conclude``) and record it
+here the same way (``Recorder``).
 """
 
 from __future__ import annotations
@@ -44,9 +53,11 @@ from .errors import YosanError, display_path, name_warning, printable
 from .isolate import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
+    Ended,
     Outcome,
     died,
     kill_group,
+    run_child,
     signals_held,
     start,
 )
@@ -60,6 +71,13 @@ REPORT = "report.json"
 STATE = ".yosan-state.json"  # what made each output, for re-runs
 JOURNAL = ".yosan-state.journal"  # what each finished file made, appended as it finishes
 COMBINED = "all.csv"
+DATASET = "all.parquet"  # every record as one Parquet dataset (dataset.py)
+EXECUTORS = ("local", "dask")
+PARTITIONS = ("source", "fiscal_year")
+# How many times a file whose dask worker was lost (killed, its machine gone) is run again.  A
+# file's own failure (an error, a timeout, out of memory, a crash of its isolated child) is not
+# retried: it would fail the same way, locally as on a cluster.
+DEFAULT_RETRIES = 2
 STATUSES = ("ok", "failed", "skipped", "timeout", "interrupted")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 __all__ = ["DEFAULT_MAX_MEMORY", "DEFAULT_TIMEOUT"]
@@ -82,6 +100,10 @@ class BatchOptions:
     force: bool = False
     debug: bool = False
     extract: Options = field(default_factory=Options)
+    executor: str = "local"  # one of EXECUTORS
+    scheduler: str | None = None  # a dask scheduler's address; None: start a LocalCluster of `jobs` workers
+    retries: int = DEFAULT_RETRIES  # dask: runs again of a file whose worker was lost
+    partition_by: str | None = "source"  # the dataset's partitions (PARTITIONS); None: no dataset
 
     def fingerprint(self) -> dict[str, object]:
         """The options that change an output: a re-run with other values redoes every file."""
@@ -97,6 +119,10 @@ class BatchOptions:
         return {
             **self.fingerprint(),
             "jobs": self.jobs,
+            "executor": self.executor,
+            "scheduler": self.scheduler,
+            "retries": self.retries,
+            "partition_by": self.partition_by,
             "timeout": self.timeout,
             "max_memory_mb": self.max_memory,
             "force": self.force,
@@ -123,6 +149,20 @@ class FileResult:
     seconds: float | None = None
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    retries: int = 0  # times it was run again because its dask worker was lost
+
+
+@dataclass
+class FileDone:
+    """What running one input gave, whichever executor ran it: its report entry, the rendered
+    output to write (an ok file), what made it (``input_sha256``, ``key``) and, with ``current``,
+    that the input's key is the one its output was made for (the output stands: skipped)."""
+
+    result: FileResult
+    text: str | None = None
+    made: dict[str, Any] = field(default_factory=dict)
+    traceback: str | None = None
+    current: bool = False
 
 
 # --- finding inputs ----------------------------------------------------------
@@ -218,6 +258,9 @@ def find_inputs(
     inputs = []
     for path, label in pairs:
         source = label if counts[label.casefold()] == 1 else str(path)
+        parts = Path(label).parts
+        if len(parts) > 1 and parts[0].casefold() == DATASET:  # below an input folder named all.parquet
+            label = Path(f"{parts[0]}~", *parts[1:]).as_posix()
         name = f"{label}.{fmt}"
         k = 1
         while not free(name):
@@ -322,9 +365,36 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
+def content_key(input_sha256: str | None, source: str, opts: BatchOptions) -> str | None:
+    """What an output is keyed by: the SHA-256 of the input's content, the ``source`` its records
+    name, the toolkit version and the options that change an output (``fingerprint``).  No path
+    and no time goes in, so the key is the same on any machine the folder is copied to, and any
+    change to what an output depends on changes it."""
+    if not input_sha256:
+        return None
+    body = {"input_sha256": input_sha256, "source": source, "version": __version__, **opts.fingerprint()}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=True).encode("ascii")).hexdigest()
+
+
+def input_key(item: Input, opts: BatchOptions) -> str | None:
+    """The key of ``item`` as it is now (None when it cannot be read: it runs, and says why)."""
+    return content_key(file_digest(item.path), item.label, opts)
+
+
+def known_key(item: Input, prev: dict[str, Any] | None, opts: BatchOptions) -> str | None:
+    """The key the output of ``item`` was made for, if that output is whole (its SHA-256 is the one
+    written): the input is current when its own key is this one.  None with ``--force``."""
+    if opts.force or prev is None or not prev.get("key") or not prev.get("output_sha256"):
+        return None
+    if file_digest(opts.out_dir / item.output) != prev["output_sha256"]:
+        return None
+    return str(prev["key"])
+
+
 def _state_entry(item: Input, result: FileResult, opts: BatchOptions, made: dict[str, Any]) -> dict[str, Any]:
     return {
-        "input": os.path.realpath(item.path),
+        "key": made.get("key"),
+        "source": item.label,
         "input_sha256": made.get("input_sha256"),
         "output_sha256": made.get("output_sha256"),
         "version": __version__,
@@ -335,8 +405,21 @@ def _state_entry(item: Input, result: FileResult, opts: BatchOptions, made: dict
     }
 
 
+def _skipped(item: Input, prev: dict[str, Any]) -> FileResult:
+    """The report entry of a current input: its figures come from the run that made its output."""
+    return FileResult(
+        input=display_path(item.path),
+        output=display_path(item.output),
+        status="skipped",
+        pages=prev.get("pages"),
+        records=prev.get("records"),
+        seconds=0.0,
+        warnings=list(prev.get("warnings") or []),
+    )
+
+
 def _output_rows(path: Path, fmt: str) -> Iterator[dict[str, str]]:
-    """The records of a per-file output as CSV cells (all.csv and the up-to-date check)."""
+    """The records of a per-file output as CSV cells (all.csv)."""
     with path.open(encoding="utf-8", newline="") as fh:
         if fmt == "csv":
             yield from csv.DictReader(fh)
@@ -346,33 +429,11 @@ def _output_rows(path: Path, fmt: str) -> Iterator[dict[str, str]]:
                     yield {k: cell(v) for k, v in json.loads(line).items()}
 
 
-def _up_to_date(item: Input, prev: dict[str, Any] | None, opts: BatchOptions) -> bool:
-    """The output was made by this version with these options from an input with the same content
-    (SHA-256: ``cp -p``, ``tar`` and ``unzip`` give a new file an old time), after the input last
-    changed, and is whole (its own SHA-256 is the one written)."""
-    if (
-        prev is None
-        or prev.get("version") != __version__
-        or prev.get("options") != opts.fingerprint()
-        or prev.get("input") != os.path.realpath(item.path)
-        or not prev.get("input_sha256")
-        or not prev.get("output_sha256")
-    ):
-        return False
-    out = opts.out_dir / item.output
-    try:
-        if out.stat().st_mtime_ns <= item.path.stat().st_mtime_ns:
-            return False
-    except OSError:
-        return False
-    return file_digest(out) == prev["output_sha256"] and file_digest(item.path) == prev["input_sha256"]
-
-
-# --- the worker ----------------------------------------------------------------
+# --- the work of one file, the same on every executor ------------------------------
 
 
 def _extract_rendered(item: Input, fmt: str, options: Options) -> dict[str, Any]:
-    """In the worker: one input's rendered output, page count and record count."""
+    """In the isolated child: one input's rendered output, page count and record count."""
     digest = file_digest(item.path)  # before reading: the output is of this content or a later one
     document = extract_document(item.path, options)
     for record in document.records:
@@ -383,6 +444,136 @@ def _extract_rendered(item: Input, fmt: str, options: Options) -> dict[str, Any]
         "records": len(document.records),
         "input_sha256": digest,
     }
+
+
+def conclude(item: Input, opts: BatchOptions, ended: Ended, seconds: float) -> FileDone:
+    """How the isolated child of one input ended, as its report entry and what to write."""
+    result = FileResult(
+        input=display_path(item.path), output=None, status="failed", seconds=round(seconds, 3)
+    )
+    done = FileDone(result=result)
+    if ended.timed_out:
+        result.status = "timeout"
+        result.error = f"timed out after {opts.timeout:g} s"
+    elif ended.outcome is None:
+        result.error = died(ended.exitcode, opts.max_memory)
+    else:
+        outcome = ended.outcome
+        result.warnings = [name_warning(item.path, w) for w in outcome.warnings]
+        done.traceback = outcome.traceback
+        if outcome.error is not None:
+            result.error = printable(outcome.error)
+        else:
+            made = dict(outcome.value)
+            done.text = made.pop("text")
+            result.pages, result.records = made["pages"], made["records"]
+            made["key"] = content_key(made["input_sha256"], item.label, opts)
+            done.made = made
+    return done
+
+
+def process_file(item: Input, opts: BatchOptions, options: Options, known: str | None) -> FileDone:
+    """One input, start to end, where it is run (a dask worker): path in, report entry and
+    rendered records out.  Nothing but the path travels here; the input is hashed here (where its
+    bytes are), and when its key is ``known`` its output stands and nothing is read.  The file
+    runs in the same isolated child as on the local executor, with the same limits, started from
+    a forkserver (this process has threads)."""
+    ready_forkserver()
+    if known is not None and input_key(item, opts) == known:
+        return FileDone(
+            result=FileResult(input=display_path(item.path), output=None, status="skipped"), current=True
+        )
+    started = time.monotonic()
+    ended = run_child(
+        _extract_rendered,
+        (item, opts.fmt, options),
+        opts.timeout or None,
+        opts.max_memory,
+        opts.debug,
+        name=f"yosan:{item.label}",
+        method="forkserver",
+    )
+    return conclude(item, opts, ended, time.monotonic() - started)
+
+
+def ready_forkserver() -> None:
+    """Have this process's forkserver (started on its first file) import and warm up the readers
+    first (``warm.py``), as the local executor does before it forks."""
+    global _FORKSERVER_SET
+    if not _FORKSERVER_SET:
+        import multiprocessing
+
+        # A nanny starts its worker as a daemonic process, which multiprocessing lets start no
+        # child, lest it be left behind: these children die with their forkserver, and it with
+        # this process (isolate.die_with_parent).
+        multiprocessing.current_process().daemon = False
+        multiprocessing.get_context("forkserver").set_forkserver_preload([f"{__package__}.warm"])
+        _FORKSERVER_SET = True
+
+
+def start_forkserver() -> str:
+    """On a dask worker, before its first file: the forkserver started and warmed up, so that no
+    file's time includes it.  Returns the toolkit version there (keys are made there)."""
+    import multiprocessing
+
+    ready_forkserver()
+    probe = multiprocessing.get_context("forkserver").Process(target=int)  # waits for the server's imports
+    probe.start()
+    probe.join()
+    return __version__
+
+
+_FORKSERVER_SET = False
+
+
+class Recorder:
+    """Where every file's end is recorded, whichever executor ran it: its output written (whole,
+    or an older one removed), the state and journal updated, its report entry kept, progress
+    shown.  Signals are held off meanwhile: a file's output, state and entry go together."""
+
+    def __init__(
+        self,
+        opts: BatchOptions,
+        results: list[FileResult | None],
+        progress: Progress,
+        state: dict[str, dict[str, Any]],
+        journal: _Journal,
+    ) -> None:
+        self.opts = opts
+        self.results = results
+        self.progress = progress
+        self.state = state
+        self.journal = journal
+
+    def skipped(self, index: int, item: Input, prev: dict[str, Any]) -> None:
+        result = _skipped(item, prev)
+        self.results[index] = result
+        self.progress.done(result)
+
+    def record(self, index: int, item: Input, done: FileDone) -> None:
+        result = done.result
+        if done.traceback:
+            self.progress.say(done.traceback.rstrip())
+        with signals_held():
+            if done.text is not None:
+                try:
+                    write_atomic(self.opts.out_dir / item.output, done.text)
+                    result.status, result.output = "ok", display_path(item.output)
+                    done.made["output_sha256"] = hashlib.sha256(done.text.encode("utf-8")).hexdigest()
+                except OSError as exc:
+                    where = display_path(self.opts.out_dir / item.output)
+                    result.error = f"cannot write {where}: {exc.strerror or exc}"
+                    result.records = None
+            if result.status == "ok":
+                self.state[item.output] = _state_entry(item, result, self.opts, done.made)
+                self.journal.record(item.output, self.state[item.output])
+            else:
+                with contextlib.suppress(OSError):  # an older output would now be wrong
+                    (self.opts.out_dir / item.output).unlink(missing_ok=True)
+                if self.state.pop(item.output, None) is not None:
+                    self.journal.record(item.output, None)
+        self.results[index] = result
+        self.progress.done(result)
 
 
 @dataclass
@@ -491,34 +682,25 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 
 class _Scheduler:
-    """Runs the inputs that need it, at most ``jobs`` worker processes at a time.
+    """The local executor: runs the inputs that need it here, at most ``jobs`` isolated children
+    at a time, waiting on all of them at once.
 
     What each finished file made goes into the journal at once, so that a run
     killed outright still skips it next time.
     """
 
-    def __init__(
-        self,
-        inputs: list[Input],
-        results: list[FileResult | None],
-        opts: BatchOptions,
-        progress: Progress,
-        state: dict[str, dict[str, Any]],
-        journal: _Journal,
-    ) -> None:
+    def __init__(self, inputs: list[Input], opts: BatchOptions, recorder: Recorder) -> None:
         self.opts = opts
-        self.results = results
-        self.progress = progress
-        self.state = state
-        self.journal = journal
-        self.queue = deque((i, item) for i, item in enumerate(inputs) if results[i] is None)
+        self.recorder = recorder
+        self.queue = deque((i, item) for i, item in enumerate(inputs) if recorder.results[i] is None)
         self.running: dict[int, _Running] = {}
-        per_file = max(1, opts.jobs // max(1, min(opts.jobs, len(self.queue))))
-        self.options = replace(opts.extract, jobs=per_file)
+        self.options = per_file_options(opts, opts.jobs, len(self.queue))
 
     def run(self) -> None:
         """Start, wait, collect.  Ctrl-C lands only while waiting: a file's result, its
         output and its report entry are recorded together or not at all."""
+        if self.queue:
+            preload([item for _, item in self.queue], self.opts.extract.ocr, self.opts.jobs)
         while self.queue or self.running:
             with signals_held():
                 while self.queue and len(self.running) < self.opts.jobs:
@@ -575,51 +757,11 @@ class _Scheduler:
         run.process.join()
         run.conn.close()
         del self.running[run.index]
-        item = run.item
-        result = FileResult(
-            input=display_path(item.path),
-            output=None,
-            status="failed",
-            seconds=round(time.monotonic() - run.started, 3),
+        ended = Ended(
+            outcome=None if timed_out else outcome, exitcode=run.process.exitcode, timed_out=timed_out
         )
-        made: dict[str, Any] = {}
-        if timed_out:
-            result.status = "timeout"
-            result.error = f"timed out after {self.opts.timeout:g} s"
-        elif outcome is None:
-            result.error = died(run.process.exitcode, self.opts.max_memory)
-        else:
-            result.warnings = [name_warning(item.path, w) for w in outcome.warnings]
-            if outcome.traceback:
-                self.progress.say(outcome.traceback.rstrip())
-            if outcome.error is not None:
-                result.error = printable(outcome.error)
-            else:
-                made = outcome.value
-                result.pages = made["pages"]
-                try:
-                    with signals_held():
-                        write_atomic(self.opts.out_dir / item.output, made["text"])
-                    result.status, result.output, result.records = (
-                        "ok",
-                        display_path(item.output),
-                        made["records"],
-                    )
-                    made["output_sha256"] = hashlib.sha256(made["text"].encode("utf-8")).hexdigest()
-                except OSError as exc:
-                    where = display_path(self.opts.out_dir / item.output)
-                    result.error = f"cannot write {where}: {exc.strerror or exc}"
-        with signals_held():
-            if result.status == "ok":
-                self.state[item.output] = _state_entry(item, result, self.opts, made)
-                self.journal.record(item.output, self.state[item.output])
-            else:
-                with contextlib.suppress(OSError):  # an older output would now be wrong
-                    (self.opts.out_dir / item.output).unlink(missing_ok=True)
-                if self.state.pop(item.output, None) is not None:
-                    self.journal.record(item.output, None)
-        self.results[run.index] = result
-        self.progress.done(result)
+        done = conclude(run.item, self.opts, ended, time.monotonic() - run.started)
+        self.recorder.record(run.index, run.item, done)
 
     def stop(self) -> None:
         """Kill every running worker (an interruption)."""
@@ -629,6 +771,12 @@ class _Scheduler:
             run.process.join()
             run.conn.close()
         self.running.clear()
+
+
+def per_file_options(opts: BatchOptions, slots: int, files: int) -> Options:
+    """The extract options of each file: OCR processes for one document share the ``slots``
+    (files at once) that fewer files than slots leave free."""
+    return replace(opts.extract, jobs=max(1, slots // max(1, min(slots, files))))
 
 
 @contextlib.contextmanager
@@ -683,17 +831,22 @@ def _run_locked(
     in_main = multiprocessing_main()
     old_int = signal.getsignal(signal.SIGINT)
     old_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
-    scheduler = None
+    scheduler: Any = None
     interrupted = False
     state = load_state(opts.out_dir)
     journal = _Journal(opts.out_dir)
+    recorder = Recorder(opts, results, progress, state, journal)
     try:
         for problem in problems:
             progress.done(problem)
-        _skip_current(inputs, results, opts, progress, {} if opts.force else state)
-        scheduler = _Scheduler(inputs, results, opts, progress, state, journal)
-        if scheduler.queue:
-            preload([item for _, item in scheduler.queue], opts.extract.ocr, opts.jobs)
+        previous = {} if opts.force else state
+        if opts.executor == "dask":
+            from .cluster import DaskExecutor
+
+            scheduler = DaskExecutor(inputs, opts, recorder, previous)
+        else:
+            _skip_current(inputs, opts, recorder, previous)
+            scheduler = _Scheduler(inputs, opts, recorder)
         scheduler.run()
     except KeyboardInterrupt:
         interrupted = True
@@ -729,6 +882,15 @@ def _run_locked(
                 item.output for item, r in zip(inputs, final, strict=True) if r.status in ("ok", "skipped")
             ]
             _write_run_file(run, opts.out_dir / COMBINED, lambda fh: write_combined(outputs, opts, fh))
+            if opts.partition_by:
+                from .dataset import Made, write_dataset
+
+                made = [
+                    Made(item.output, state.get(item.output, {}).get("output_sha256"), item.label, r.records)
+                    for item, r in zip(inputs, final, strict=True)
+                    if r.status in ("ok", "skipped")
+                ]
+                run.errors += write_dataset(made, opts.out_dir, opts.fmt, opts.partition_by)
             _write_run_file(run, opts.out_dir / REPORT, lambda fh: fh.write(render_report(run, opts)))
         for error in run.errors:
             progress.say(f"yosan: error: {error}")
@@ -761,27 +923,15 @@ def _write_run_file(run: BatchRun, path: Path, write: Any) -> bool:
 
 
 def _skip_current(
-    inputs: list[Input],
-    results: list[FileResult | None],
-    opts: BatchOptions,
-    progress: Progress,
-    previous: dict[str, dict[str, Any]],
+    inputs: list[Input], opts: BatchOptions, recorder: Recorder, previous: dict[str, dict[str, Any]]
 ) -> None:
-    """Mark inputs whose outputs are current as skipped (their figures come from the run that made them)."""
+    """Mark inputs whose key is the one their output was made for as skipped (the local executor;
+    a dask worker makes the same check where the input is, in ``process_file``)."""
     for i, item in enumerate(inputs):
         prev = previous.get(item.output)
-        if prev is not None and _up_to_date(item, prev, opts):
-            result = FileResult(
-                input=display_path(item.path),
-                output=display_path(item.output),
-                status="skipped",
-                pages=prev.get("pages"),
-                records=prev.get("records"),
-                seconds=0.0,
-                warnings=list(prev.get("warnings") or []),
-            )
-            results[i] = result
-            progress.done(result)
+        known = known_key(item, prev, opts)
+        if prev is not None and known is not None and input_key(item, opts) == known:
+            recorder.skipped(i, item, prev)
 
 
 def write_combined(outputs: Sequence[str], opts: BatchOptions, fh: IO[str]) -> None:
@@ -839,20 +989,28 @@ def summary_line(run: BatchRun, opts: BatchOptions) -> str:
 def preload(inputs: Sequence[Input] = (), ocr: str = "auto", jobs: int = 1) -> None:
     """Import the readers the inputs need once here rather than once per forked worker, and, when
     there are more inputs than workers at once, set up what the libraries set up on first use."""
+    many = len(inputs) > jobs
+    images = ocr != "never" and sum(1 for item in inputs if item.path.suffix.lower() in IMAGE_SUFFIXES) > jobs
+    load_readers(pdfminer=many, ocr=images, warm=many)
+
+
+def load_readers(pdfminer: bool = True, ocr: bool = True, warm: bool = True) -> None:
+    """Import the PDF reader (and pdfminer's page tree, the OCR reader), and with ``warm`` read a
+    text and a PDF, so that processes forked from this one start with them ready."""
     modules = [f"{__package__}.pdf"]
-    if len(inputs) > jobs:
+    if pdfminer:
         modules += ["pdfminer.pdfdocument", "pdfminer.pdfpage", "pdfminer.pdfparser"]
-    if ocr != "never" and sum(1 for item in inputs if item.path.suffix.lower() in IMAGE_SUFFIXES) > jobs:
+    if ocr:
         modules += [f"{__package__}.ocr", "cv2"]
     for name in modules:
         with contextlib.suppress(Exception):
             importlib.import_module(name)
-    if f"{__package__}.ocr" in modules:
+    if ocr:
         with contextlib.suppress(Exception):
             from .ocr import _tesseract
 
             _tesseract()  # pytesseract, without pandas (and pyarrow) in every worker
-    if len(inputs) <= jobs:
+    if not warm:
         return
     # What a library sets up on first use (the regex module compiling patterns given as strings,
     # PDFium its fonts) is set up in each worker again unless done here first: a text and a PDF

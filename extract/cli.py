@@ -23,7 +23,10 @@ from pathlib import Path
 from . import __version__
 from .batch import (
     BATCH_FORMATS,
+    DEFAULT_RETRIES,
+    EXECUTORS,
     INPUT_SUFFIXES,
+    PARTITIONS,
     BatchOptions,
     Progress,
     UsageError,
@@ -112,14 +115,22 @@ def _fiscal_year(text: str) -> int:
     return year
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more: {value}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole(text, 1)
+
+
+def _count(text: str) -> int:
+    return _whole(text, 0)
 
 
 def _seconds(text: str) -> float | None:
@@ -263,6 +274,8 @@ examples:
       every document below budget/: out/<path>.csv each, out/all.csv, out/report.json
   yosan batch 'budget/**/*.pdf' -o out --jobs 2 --format jsonl
       only the PDFs, two at a time, JSON Lines per file (all.csv stays CSV)
+  yosan batch /shared/budget -o out --executor dask --scheduler tcp://10.0.0.5:8786
+      the same on a dask cluster whose workers see /shared/budget
 
 all.csv has every column, in this order:
 """
@@ -376,7 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Extract every input (files, folders searched recursively for "
         f"{', '.join(INPUT_SUFFIXES)}, or globs) in parallel worker processes. "
         "Writes OUTDIR/<input>.<format>, "
-        "OUTDIR/all.csv and OUTDIR/report.json; inputs whose outputs are current are skipped. "
+        "OUTDIR/all.csv, the Parquet dataset OUTDIR/all.parquet/ and OUTDIR/report.json; inputs "
+        "whose outputs are current (same content, version and options) are skipped. "
         "Exit status: 0 all ok, 1 an input failed, 2 usage error, 130 interrupted.",
         epilog=BATCH_EXAMPLES + columns_help(),
     )
@@ -392,6 +406,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _limits(bat, "worker")
     bat.add_argument("--force", action="store_true", help="redo inputs whose outputs are current")
+    bat.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="local: worker processes here (default); dask: a dask.distributed cluster",
+    )
+    bat.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the dask scheduler (tcp://HOST:8786; implies --executor dask); "
+        "default: a LocalCluster of --jobs workers",
+    )
+    bat.add_argument(
+        "--retries",
+        type=_count,
+        default=DEFAULT_RETRIES,
+        metavar="N",
+        help=f"dask: runs again of a file whose worker was lost (default {DEFAULT_RETRIES})",
+    )
+    bat.add_argument(
+        "--partition-by", choices=PARTITIONS, default="source", help="of all.parquet/ (default source)"
+    )
+    bat.add_argument("--no-dataset", action="store_true", help="no OUTDIR/all.parquet/")
     _document_options(bat)
 
     lay = _sub(
@@ -685,6 +722,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         force=args.force,
         debug=args.debug,
         extract=_options(args),
+        executor="dask" if args.scheduler else args.executor,
+        scheduler=args.scheduler,
+        retries=args.retries,
+        partition_by=None if args.no_dataset else args.partition_by,
     )
     try:
         run = run_batch(inputs, opts, problems, Progress(len(inputs) + len(problems), quiet=args.quiet))

@@ -77,6 +77,20 @@ def die_with_parent(parent: int | None = None) -> None:
         os._exit(1)
 
 
+def _leave_forkserver() -> None:
+    """In a child of a forkserver: close the end of the pipe by which the server sees that the
+    process it serves (a dask worker) is alive.  Each child is handed one; held here, a lost
+    worker would leave its server, and so this child (``die_with_parent``), running on."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
+
+
 def is_out_of_memory(exc: BaseException) -> bool:
     """A MemoryError, or what a library says instead (OpenCV: ``Insufficient memory``)."""
     if isinstance(exc, MemoryError):
@@ -100,7 +114,7 @@ def error_of(exc: BaseException, max_memory: int | None) -> str:
 
 def worker_main(
     conn: Connection,
-    parent: int,
+    parent: int | None,
     debug: bool,
     max_memory: int | None,
     target: Callable[..., Any],
@@ -115,6 +129,8 @@ def worker_main(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
     die_with_parent(parent)
+    if parent is None:
+        _leave_forkserver()
     if not debug:  # libraries' own chatter (libtiff, C code, lastResort logging) stays off the terminal
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
@@ -179,13 +195,21 @@ def start(
     debug: bool,
     max_memory: int | None,
     name: str = "yosan",
+    method: str = "fork",
 ) -> tuple[multiprocessing.process.BaseProcess, Connection]:
-    """Fork a worker running ``target(*args)``; the reader gets its Outcome (or EOF when it dies)."""
-    context = multiprocessing.get_context("fork")
+    """Start a worker running ``target(*args)``; the reader gets its Outcome (or EOF when it dies).
+
+    ``method`` is ``fork`` from a process of one thread (the CLI, the local
+    batch), ``forkserver`` from one with many (a dask worker, ``FORKSERVER``):
+    a fork there copies the other threads' memory, which the address-space
+    limit would count, and any lock they held.
+    """
+    context: Any = multiprocessing.get_context(method)
     reader, writer = context.Pipe(duplex=False)
+    parent = os.getpid() if method == "fork" else None  # a forkserver's child's parent is the server
     process = context.Process(
         target=worker_main,
-        args=(writer, os.getpid(), debug, max_memory, target, args),
+        args=(writer, parent, debug, max_memory, target, args),
         name=name,
     )
     sys.stdout.flush()
@@ -223,17 +247,49 @@ def _follow(
         events("")
 
 
+@dataclass
+class Ended:
+    """How a worker ended: its Outcome (None when it died without one), its exit code, and
+    whether it ran past its time."""
+
+    outcome: Outcome | None
+    exitcode: int | None
+    timed_out: bool = False
+
+    def as_outcome(self, timeout: float | None, max_memory: int | None) -> Outcome:
+        """One Outcome either way: a timeout or a death is the error."""
+        if self.timed_out:
+            return Outcome(error=f"timed out after {timeout:g} s")
+        if self.outcome is None:
+            return Outcome(error=died(self.exitcode, max_memory))
+        return self.outcome
+
+
 def run_one(
+    target: Callable[..., Any],
+    args: tuple[Any, ...],
+    timeout: float | None,
+    max_memory: int | None,
+    **kw: Any,
+) -> Outcome:
+    """``run_child``, a timeout or a death being the Outcome's error (``yosan extract``, ``check``)."""
+    return run_child(target, args, timeout, max_memory, **kw).as_outcome(timeout, max_memory)
+
+
+def run_child(
     target: Callable[..., Any],
     args: tuple[Any, ...],
     timeout: float | None,
     max_memory: int | None,
     debug: bool = False,
     name: str = "yosan",
+    method: str = "fork",
     events: Callable[[str], None] | None = None,
     tick: float = 1.0,
-) -> Outcome:
-    """Run ``target(*args)`` in a worker and wait for it, at most ``timeout`` seconds.
+) -> Ended:
+    """Run ``target(*args)`` in a worker and wait for it, at most ``timeout`` seconds; say how it
+    ended, a timeout and a death apart from an error (``yosan batch`` reports them as ``timeout``
+    and ``failed``).
 
     With ``events``, the worker gets one more argument, the write end of a pipe,
     and each line written to it is passed to ``events`` as it comes (progress);
@@ -242,7 +298,7 @@ def run_one(
     """
     pipe = os.pipe() if events is not None else None
     try:
-        process, reader = start(target, args + ((pipe[1],) if pipe else ()), debug, max_memory, name)
+        process, reader = start(target, args + ((pipe[1],) if pipe else ()), debug, max_memory, name, method)
     finally:
         if pipe:
             os.close(pipe[1])  # the worker has it; EOF once it and its page processes are gone
@@ -266,8 +322,4 @@ def run_one(
         reader.close()
         if pipe:
             os.close(pipe[0])
-    if timed_out:
-        return Outcome(error=f"timed out after {timeout:g} s")
-    if outcome is None:
-        return Outcome(error=died(process.exitcode, max_memory))
-    return outcome
+    return Ended(outcome=None if timed_out else outcome, exitcode=process.exitcode, timed_out=timed_out)

@@ -110,17 +110,22 @@ def encode(records: Sequence[Record], fmt: str = "csv", excel: bool = False) -> 
 def _parquet(records: Sequence[Record]) -> bytes:
     """Parquet with one typed column per field: int64 (amount_yen, nullable fiscal_year, page …),
     string, bool and float64, and the pandas dtypes in its metadata."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    sink = io.BytesIO()
+    pq.write_table(arrow_table(to_dataframe(records)), sink)
+    return sink.getvalue()
+
+
+def arrow_table(frame: pd.DataFrame) -> typing.Any:
+    """A frame of records (``to_dataframe``, ``read_records``) as an Arrow table of one typed
+    column per field (``dtypes()``), so that every Parquet file of records has the same types."""
+    import pyarrow as pa
+
     arrow = {"Int64": pa.int64(), "string": pa.string(), "boolean": pa.bool_(), "Float64": pa.float64()}
-    frame = to_dataframe(records)
     types = dtypes()
     schema = pa.schema([pa.field(c, arrow[types.get(c, "string")], nullable=True) for c in frame.columns])
-    table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-    sink = io.BytesIO()
-    pq.write_table(table, sink)
-    return sink.getvalue()
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import FIXTURES, ROOT
 from test_bad_input import GOOD, GOOD_RECORDS, WHOLE_PDF, encrypted_pdf
@@ -66,6 +67,9 @@ def test_mixed_good_and_bad_files(docs: Path, tmp_path: Path, capsys: pytest.Cap
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
         ".yosan-state.json",
         "all.csv",
+        "all.parquet/source=mext-r2-science-points.txt/part-0.parquet",
+        "all.parquet/source=pdf%2FTWO-COLUMN.PDF/part-0.parquet",
+        "all.parquet/source=pdf%2Fpr-sheet.pdf/part-0.parquet",
         "mext-r2-science-points.txt.csv",
         "pdf/TWO-COLUMN.PDF.csv",
         "pdf/pr-sheet.pdf.csv",
@@ -88,6 +92,12 @@ def test_mixed_good_and_bad_files(docs: Path, tmp_path: Path, capsys: pytest.Cap
     )
     assert rows[0]["amount_yen"] == "48514000000"
     assert rows[0]["x0"] == "" and rows[-1]["x0"] != ""
+    # all.parquet: the same records, typed, one partition per source
+    frame = pd.read_parquet(out / "all.parquet")
+    assert len(frame) == len(rows)
+    assert str(frame["amount_yen"].dtype) == "Int64" and str(frame["x0"].dtype) == "Float64"
+    assert sorted(frame["source"].unique()) == ["mext-r2-science-points.txt", "pdf/TWO-COLUMN.PDF", "pdf/pr-sheet.pdf"]
+    assert frame["amount_yen"].sum() == sum(int(r["amount_yen"]) for r in rows)
     # report.json
     rep = report(out)
     assert rep["version"] == __version__
@@ -120,6 +130,7 @@ def test_mixed_good_and_bad_files(docs: Path, tmp_path: Path, capsys: pytest.Cap
         "seconds": 0,
         "warnings": [],
         "error": None,
+        "retries": 0,
     }
     assert files["mext-r2-science-points.txt"]["pages"] is None
     assert files["download.pdf"]["status"] == "failed"
@@ -167,13 +178,21 @@ def test_rerun_skips_current_outputs_and_force_redoes_them(
     assert (out / "all.csv").read_text(encoding="utf-8") == first_all  # skipped files' records are kept
     assert report(out)["summary"]["records"] == GOOD_RECORDS + 30
 
-    # an input changed since its output: only it runs again
+    # an input touched (a new time, the same content) is current: outputs are keyed by content
     sheet = docs / "pdf" / "pr-sheet.pdf"
-    touched = (out / "pdf" / "pr-sheet.pdf.csv").stat().st_mtime_ns + 1000  # after its output, still past
+    touched = (out / "pdf" / "pr-sheet.pdf.csv").stat().st_mtime_ns + 10**9
     os.utime(sheet, ns=(touched, touched))
+    assert main(args) == 1
+    assert statuses(out)["pr-sheet.pdf"] == "skipped"
+    # an input whose content changed: only it runs again
+    shutil.copy(TWO_COLUMN, sheet)
     assert main(args) == 1
     assert statuses(out)["pr-sheet.pdf"] == "ok"
     assert statuses(out)["TWO-COLUMN.PDF"] == "skipped"
+    assert report(out)["summary"]["records"] == GOOD_RECORDS + 36
+    shutil.copy(PR_SHEET, sheet)
+    assert main(args) == 1
+    assert statuses(out)["pr-sheet.pdf"] == "ok"
 
     # an output cut short (or edited) is not trusted
     text_out = out / "mext-r2-science-points.txt.csv"
@@ -195,7 +214,7 @@ def test_rerun_skips_current_outputs_and_force_redoes_them(
     assert statuses(out)["pr-sheet.pdf"] == "skipped"
     state = json.loads((out / ".yosan-state.json").read_text(encoding="utf-8"))
     assert state["outputs"]["pdf/pr-sheet.pdf.csv"]["version"] == __version__
-    state["outputs"]["pdf/pr-sheet.pdf.csv"]["version"] = "0.0.0"
+    state["outputs"]["pdf/pr-sheet.pdf.csv"]["key"] = "made by another version"
     (out / ".yosan-state.json").write_text(json.dumps(state), encoding="utf-8")
     assert main([*args, "--fiscal-year", "2020"]) == 1
     assert statuses(out)["pr-sheet.pdf"] == "ok"
