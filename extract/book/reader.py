@@ -58,6 +58,9 @@ HEADING_RE = regex.compile(
     """,
     regex.VERBOSE,
 )
+_KOU_IN_NAME = regex.compile(
+    rf"\s?(?:{_WORDS.ordinal}\s?)?(?P<code>\d{{1,3}})\s?{Level.KOU}\s?(?P<name>[^\d\s]\S*)$"
+)
 _RUNNING_HEAD = regex.compile(
     rf"^(?P<kan>(?:{_WORDS.ordinal}\s?)?\d{{1,3}}\s?{Level.KAN}\s?\S+)\s+"
     rf"(?P<kou>(?:{_WORDS.ordinal}\s?)?\d{{1,3}}\s?{Level.KOU}\s?\S+)$"
@@ -528,11 +531,21 @@ class BookReader:
             name = standard_name(tidy_name(m["name"]), Level.KAN, True)
             if name not in _WORDS.revenue_kan | _WORDS.expenditure_kan:
                 return ""
-        if page.layer == Layer.OCR or level == Level.KAN:
-            name = standard_name(name, level, page.layer == Layer.OCR)
-        node = Node(level, m["code"], name, RANK.get(level, 1))
-        self._section_from(node)
-        st.path.enter(node)
+        nodes = []
+        inner = _KOU_IN_NAME.search(name) if level == Level.KAN else None
+        if inner is not None:
+            # ２２款 市債 １項 市債 5,353,100千円: the 款 and its 項 on one line state one figure
+            kan_name = name[: inner.start()].strip()
+            kan_name = standard_name(kan_name, Level.KAN, False)
+            nodes.append(Node(Level.KAN, m["code"], kan_name, RANK[Level.KAN]))
+            nodes.append(Node(Level.KOU, inner["code"], tidy_name(inner["name"]), RANK[Level.KOU]))
+        else:
+            if page.layer == Layer.OCR or level == Level.KAN:
+                name = standard_name(name, level, page.layer == Layer.OCR)
+            nodes.append(Node(level, m["code"], name, RANK.get(level, 1)))
+        for node in nodes:
+            self._section_from(node)
+            st.path.enter(node)
         if claim:
             st.claimed.add(id(line))
         top = _top([line])
@@ -563,19 +576,20 @@ class BookReader:
             return ""
         unit = regex.search(r"[千百万億]*円", token[0])
         kind = Kind.SUPPLEMENTARY if budget.supplementary else Kind.BUDGET
-        self._emit(
-            page,
-            line if amount_line is line else amount_line,
-            node,
-            st.path.parent(node.rank),
-            kind,
-            "",
-            budget,
-            yen,
-            unit[0] if unit else "",
-            text,
-            (0, len(amount_line.text)),
-        )
+        for node in nodes:
+            self._emit(
+                page,
+                line if amount_line is line else amount_line,
+                node,
+                st.path.parent(node.rank),
+                kind,
+                "",
+                budget,
+                yen,
+                unit[0] if unit else "",
+                text,
+                (0, len(amount_line.text)),
+            )
         return ""
 
     def _section_from(self, node: Node) -> None:
