@@ -61,10 +61,6 @@ HEADING_RE = regex.compile(
 _KOU_IN_NAME = regex.compile(
     rf"\s?(?:{_WORDS.ordinal}\s?)?(?P<code>\d{{1,3}})\s?{Level.KOU}\s?(?P<name>[^\d\s]\S*)$"
 )
-_RUNNING_HEAD = regex.compile(
-    rf"^(?P<kan>(?:{_WORDS.ordinal}\s?)?\d{{1,3}}\s?{Level.KAN}\s?\S+)\s+"
-    rf"(?P<kou>(?:{_WORDS.ordinal}\s?)?\d{{1,3}}\s?{Level.KOU}\s?\S+)$"
-)
 OCR_HEADING_RE = regex.compile(
     r"""
     ^(?P<code>\d{1,2})(?P<level>[^\d\s])\s?            # 5寺 (5款 misread)
@@ -505,20 +501,6 @@ class BookReader:
                 st.path.enter(Node(Level.TABLE, "", title, 1))
             return ""
         m = HEADING_RE.match(text)
-        running = _RUNNING_HEAD.match(text) if m is not None and not m["amount"] else None
-        if running is not None:
-            # a running head naming both (２款 総務費 １項 総務管理費): the path, and no figure
-            for part in (running["kan"], running["kou"]):
-                h = HEADING_RE.match(part.strip())
-                if h is not None:
-                    level = Level(h["level"])
-                    name = standard_name(tidy_name(h["name"]), level, False)
-                    node = Node(level, h["code"], name, RANK[level])
-                    self._section_from(node)
-                    st.path.enter(node)
-            if claim:
-                st.claimed.add(id(line))
-            return ""
         if m is not None:
             level = Level(m["level"])
             name = tidy_name(m["name"])
@@ -534,7 +516,8 @@ class BookReader:
         nodes = []
         inner = _KOU_IN_NAME.search(name) if level == Level.KAN else None
         if inner is not None:
-            # ２２款 市債 １項 市債 5,353,100千円: the 款 and its 項 on one line state one figure
+            # ２２款 市債 １項 市債 5,353,100千円: the 款 and its 項 on one line state one figure (or
+            # none: a running head); the path enters both
             kan_name = name[: inner.start()].strip()
             kan_name = standard_name(kan_name, Level.KAN, False)
             nodes.append(Node(Level.KAN, m["code"], kan_name, RANK[Level.KAN]))
