@@ -48,8 +48,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import IO, Any
 
-from . import __version__
-from .errors import YosanError, display_path, name_warning, printable
+from . import __version__, remote
+from .errors import InputError, YosanError, display_path, name_warning, printable
 from .isolate import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
@@ -135,6 +135,12 @@ class Input:
     path: Path  # as the user named it (a folder argument joined with the file's path below it)
     label: str  # `source` of its records: path below its folder or glob root, or its name
     output: str  # output file, relative to the output folder
+    url: str | None = None  # an object named by URL (remote.py); `path` is then its path part
+
+    @property
+    def shown(self) -> str:
+        """The input as messages and report.json name it."""
+        return self.url or display_path(self.path)
 
 
 @dataclass
@@ -193,7 +199,7 @@ def _glob_root(pattern: str) -> Path:
 
 
 def _expand(spec: str) -> tuple[list[tuple[Path, str]], str | None]:
-    """(path, label) pairs named by one INPUT argument, or why it names none."""
+    """(path, label) pairs named by one local INPUT argument, or why it names none."""
     path = Path(spec)
     if path.is_dir():
         files = _walk(path)
@@ -229,18 +235,28 @@ def find_inputs(
     folder ``a.txt.csv/``) or a folder already in ``out_dir``.
     """
     pairs: list[tuple[Path, str]] = []
+    urls: dict[int, str] = {}  # index in pairs → the URL of an object named by URL
     problems: list[FileResult] = []
     seen: set[str] = set()
     for spec in specs:
-        found, reason = _expand(spec)
+        if remote.is_url(spec):
+            try:
+                listed, reason = remote.list_url(spec, remote.suffixes_wanted(INPUT_SUFFIXES))
+            except InputError as exc:
+                listed, reason = [], exc.reason
+            found = [(Path(remote.path_part(url)), label) for url, label in listed]
+        else:
+            listed, (found, reason) = [], _expand(spec)
         if reason:
             problems.append(FileResult(input=display_path(spec), output=None, status="failed", error=reason))
-        for path, label in found:
+        for i, (path, label) in enumerate(found):
             if ".." in Path(label).parts:  # an output must stay inside the output folder
                 label = path.name
-            key = os.path.realpath(path)
+            key = listed[i][0] if listed else os.path.realpath(path)
             if key not in seen:
                 seen.add(key)
+                if listed:
+                    urls[len(pairs)] = listed[i][0]
                 pairs.append((path, label))
     counts: dict[str, int] = {}
     for _, label in pairs:
@@ -256,8 +272,9 @@ def find_inputs(
         return out_dir is None or not (out_dir / name).is_dir()
 
     inputs = []
-    for path, label in pairs:
-        source = label if counts[label.casefold()] == 1 else str(path)
+    for index, (path, label) in enumerate(pairs):
+        url = urls.get(index)
+        source = label if counts[label.casefold()] == 1 else (url or str(path))
         parts = Path(label).parts
         if len(parts) > 1 and parts[0].casefold() == DATASET:  # below an input folder named all.parquet
             label = Path(f"{parts[0]}~", *parts[1:]).as_posix()
@@ -268,7 +285,7 @@ def find_inputs(
             stem = Path(label)
             name = stem.with_name(f"{stem.stem}~{k}{stem.suffix}").as_posix() + f".{fmt}"
         taken.add(name.casefold())
-        inputs.append(Input(path=path, label=display_path(source), output=name))
+        inputs.append(Input(path=path, label=display_path(source), output=name, url=url))
     return inputs, problems
 
 
@@ -376,9 +393,14 @@ def content_key(input_sha256: str | None, source: str, opts: BatchOptions) -> st
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=True).encode("ascii")).hexdigest()
 
 
+def input_digest(item: Input) -> str | None:
+    """SHA-256 of an input's content, where it is (a local file, or an object named by URL)."""
+    return remote.url_digest(item.url) if item.url else file_digest(item.path)
+
+
 def input_key(item: Input, opts: BatchOptions) -> str | None:
     """The key of ``item`` as it is now (None when it cannot be read: it runs, and says why)."""
-    return content_key(file_digest(item.path), item.label, opts)
+    return content_key(input_digest(item), item.label, opts)
 
 
 def known_key(item: Input, prev: dict[str, Any] | None, opts: BatchOptions) -> str | None:
@@ -408,7 +430,7 @@ def _state_entry(item: Input, result: FileResult, opts: BatchOptions, made: dict
 def _skipped(item: Input, prev: dict[str, Any]) -> FileResult:
     """The report entry of a current input: its figures come from the run that made its output."""
     return FileResult(
-        input=display_path(item.path),
+        input=item.shown,
         output=display_path(item.output),
         status="skipped",
         pages=prev.get("pages"),
@@ -433,9 +455,20 @@ def _output_rows(path: Path, fmt: str) -> Iterator[dict[str, str]]:
 
 
 def _extract_rendered(item: Input, fmt: str, options: Options) -> dict[str, Any]:
-    """In the isolated child: one input's rendered output, page count and record count."""
-    digest = file_digest(item.path)  # before reading: the output is of this content or a later one
-    document = extract_document(item.path, options)
+    """In the isolated child: one input's rendered output, page count and record count.  An
+    object named by URL is fetched here, so the child's time and memory limits cover it."""
+    if item.url is None:
+        return _rendered(item, item.path, fmt, options)
+    with remote.local_copy(item.url) as local:
+        try:
+            return _rendered(item, local, fmt, options)
+        except InputError as exc:
+            raise remote.renamed(exc, local, item.url) from None
+
+
+def _rendered(item: Input, path: Path, fmt: str, options: Options) -> dict[str, Any]:
+    digest = file_digest(path)  # before reading: the output is of this content or a later one
+    document = extract_document(path, options)
     for record in document.records:
         record.source = item.label
     return {
@@ -449,7 +482,7 @@ def _extract_rendered(item: Input, fmt: str, options: Options) -> dict[str, Any]
 def conclude(item: Input, opts: BatchOptions, ended: Ended, seconds: float) -> FileDone:
     """How the isolated child of one input ended, as its report entry and what to write."""
     result = FileResult(
-        input=display_path(item.path), output=None, status="failed", seconds=round(seconds, 3)
+        input=item.shown, output=None, status="failed", seconds=round(seconds, 3)
     )
     done = FileDone(result=result)
     if ended.timed_out:
@@ -459,7 +492,7 @@ def conclude(item: Input, opts: BatchOptions, ended: Ended, seconds: float) -> F
         result.error = died(ended.exitcode, opts.max_memory)
     else:
         outcome = ended.outcome
-        result.warnings = [name_warning(item.path, w) for w in outcome.warnings]
+        result.warnings = [name_warning(item.shown, w) for w in outcome.warnings]
         done.traceback = outcome.traceback
         if outcome.error is not None:
             result.error = printable(outcome.error)
@@ -481,7 +514,7 @@ def process_file(item: Input, opts: BatchOptions, options: Options, known: str |
     ready_forkserver()
     if known is not None and input_key(item, opts) == known:
         return FileDone(
-            result=FileResult(input=display_path(item.path), output=None, status="skipped"), current=True
+            result=FileResult(input=item.shown, output=None, status="skipped"), current=True
         )
     started = time.monotonic()
     ended = run_child(
@@ -861,7 +894,7 @@ def _run_locked(
         final = [
             r
             or FileResult(
-                input=display_path(item.path), output=None, status="interrupted", error="interrupted"
+                input=item.shown, output=None, status="interrupted", error="interrupted"
             )
             for r, item in zip(results, inputs, strict=True)
         ]

@@ -41,7 +41,7 @@ from .batch import (
     process_file,
     start_forkserver,
 )
-from .errors import display_path, printable
+from .errors import printable
 
 CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler given with --scheduler
 CLOSE_TIMEOUT = 10.0  # seconds to wait for a LocalCluster's workers to stop
@@ -152,14 +152,14 @@ class DaskExecutor:
             reason = _lost(exc)
             if reason == LOST and attempt < self.opts.retries:
                 self.recorder.progress.say(
-                    f"yosan: warning: {display_path(item.path)}: {reason}; "
+                    f"yosan: warning: {item.shown}: {reason}; "
                     f"running it again ({attempt + 1} of --retries {self.opts.retries})"
                 )
                 self.queue.appendleft((index, attempt + 1))
                 return
             done = FileDone(
                 result=FileResult(
-                    input=display_path(item.path),
+                    input=item.shown,
                     output=None,
                     status="failed",
                     error=f"{reason} (tried {attempt + 1} times, --retries {self.opts.retries})"
