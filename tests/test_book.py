@@ -17,7 +17,7 @@ from yosan.book.document import TITLE_RE, is_supplementary, year_from_path
 from yosan.book.explain import read_line, repair_ending
 from yosan.book.params import BookParams
 from yosan.book.prose import read_sentences
-from yosan.book.reader import Node, era_label, mark_repeats
+from yosan.book.reader import HEADING_RE, Node, era_label, mark_repeats
 from yosan.book.reader import Path as BookPath
 from yosan.eras import ERA_YEAR_RE, era_from_match
 from yosan.model import Cell, Kind, Level, Record, TextLine
@@ -245,6 +245,29 @@ ENDINGS = [
 @pytest.mark.parametrize(("read", "right"), ENDINGS)
 def test_ocr_name_endings(read: str, right: str) -> None:
     assert repair_ending(read) == right
+
+
+# --- headings: the 款 or 項 a page's table is under ------------------------------------------
+
+HEADINGS = [
+    ("５款 労働費 159,963千円", "5", "款", "労働費", "159,963千円"),  # Fuji R8
+    ("第１款 議会費", "1", "款", "議会費", None),  # reportlab portrait book
+    ("２項 徴税費", "2", "項", "徴税費", None),
+    ("（款）１ 議会費 ４２４，５４５千円", "1", "款", "議会費", "424,545千円"),  # LibreOffice landscape book
+    ("【項】２ 児童福祉費", "2", "項", "児童福祉費", None),
+    ("1 報酬 168,480", None, None, None, None),  # a 節 row, not a heading
+    ("（単位：千円）", None, None, None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "level", "name", "amount"), HEADINGS)
+def test_headings(text: str, code: str | None, level: str | None, name: str | None, amount: str | None) -> None:
+    m = HEADING_RE.match(normalize_text(text))
+    if code is None:
+        assert m is None
+        return
+    assert m is not None
+    assert (m["code"], m["level"], m["name"], m["amount"]) == (code, level, name, amount)
 
 
 # --- the book's year, from its title or its file -------------------------------------------

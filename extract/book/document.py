@@ -21,7 +21,7 @@ import regex
 
 from ..eras import ERA_YEAR_RE, era_from_match
 from ..lexicon import alternation, book_words, lexicon
-from ..model import Page
+from ..model import FurnitureKind, Page
 
 log = logging.getLogger("yosan")
 _WORDS = book_words()
@@ -85,7 +85,9 @@ def titles(pages: Sequence[Page]) -> list[tuple[int, Budget]]:
     """Each budget title the pages state, with the index of the page it stands on."""
     out: list[tuple[int, Budget]] = []
     for index, page in enumerate(pages):
-        lines = [unicodedata.normalize("NFKC", line.text) for line in page.lines()][:TITLE_LINES]
+        # a title repeated atop every page is a running head: furniture, and still the title
+        heads = [f.line for f in page.furniture if f.kind == FurnitureKind.RUNNING_HEAD]
+        lines = [unicodedata.normalize("NFKC", line.text) for line in [*heads, *page.lines()]][:TITLE_LINES]
         text = " ".join(lines)
         for m in TITLE_RE.finditer(text):
             year = era_from_match(ERA_YEAR_RE.match(m["year"]))

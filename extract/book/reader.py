@@ -52,7 +52,10 @@ SPINE = (Level.KAN, Level.KOU, Level.MOKU, Level.TABLE)
 _LEVEL_WORDS = alternation(_WORDS.levels)
 HEADING_RE = regex.compile(
     rf"""
-    ^(?:{_WORDS.ordinal}\s?)?(?P<code>\d{{1,3}})\s?(?P<level>{_LEVEL_WORDS})\s?   # ５款 / 第１項
+    ^(?:
+        (?:{_WORDS.ordinal}\s?)?(?P<code>\d{{1,3}})\s?(?P<level>{_LEVEL_WORDS})     # ５款 / 第１項
+      | [(（【]\s?(?P<level>{_LEVEL_WORDS})\s?[)）】]\s?(?P<code>\d{{1,3}})        # （款）１ / 【項】２
+    )\s?
     (?P<name>[^\d\s].*?)                                # 労働費
     (?:\s*(?P<amount>[△▲]?\d{{1,3}}(?:,\d{{3}})*\s?[千百万億]*円))?$  # 159,963千円
     """,
@@ -425,8 +428,8 @@ class BookReader:
             if orphans:
                 # the two printed pages of a spread may be two PDF pages: the names stand on the one before
                 self._orphans(block, orphans, cols, page, budget, unit, named_rows or self._named_before)
-            for k in explain:
-                self._explain(block, k, cols, page, budget, unit, level_with)
+            for run in _runs(explain):
+                self._explain(block, run, cols, page, budget, unit, level_with)
         if snapshots:
             st.path = snapshots[-1].path.copy()
         self._named_before = named_rows
@@ -913,9 +916,12 @@ class BookReader:
                     )
 
     # ------------------------------------------------------------------ 説明
-    def _name_goes_on(self, above: ExplainLine, item: ExplainLine, em: float) -> bool:
+    def _name_goes_on(
+        self, above: ExplainLine, item: ExplainLine, em: float, edge: float | None = None
+    ) -> bool:
         """Whether ``item`` (a name alone) ends the name of the item above, which ran into its
-        figure: a wrapped 説明 name whose remainder stands on the next line."""
+        figure, or into the right edge ``edge`` of the names' column when its figures stand in
+        a column of their own: a wrapped 説明 name whose remainder stands on the next line."""
         params = self.state.params
         if item.figures or item.code or not item.name or not above.figures or not above.name:
             return False
@@ -930,12 +936,14 @@ class BookReader:
         name_box, figure_box = boxes[end], boxes[digit]
         if name_box is None or figure_box is None:
             return False
+        if edge is not None and figure_box[0] > edge:
+            return edge - name_box[2] <= params.name_gap * em
         return figure_box[0] - name_box[2] <= params.name_gap * em
 
     def _explain(
         self,
         table: Table,
-        k: int,
+        run: list[int],
         cols: list[Column | None],
         page: Page,
         budget: Budget,
@@ -943,13 +951,23 @@ class BookReader:
         snapshots: list[Snapshot],
     ) -> None:
         st = self.state
+        k = run[0]
         col = cols[k]
         assert col is not None
-        lines: list[TextLine] = []
-        for cell in table.cells:
-            if cell.col <= k < cell.col + cell.col_span and cell.row >= table.header_rows:
-                for line in cell.line().visual() if cell.lines else []:
-                    lines.append(line)
+        by_column: list[list[TextLine]] = []
+        seen: set[int] = set()
+        for j in run:
+            here: list[TextLine] = []
+            for cell in table.cells:
+                inside = cell.col <= j < cell.col + cell.col_span and cell.row >= table.header_rows
+                if inside and id(cell) not in seen:
+                    seen.add(id(cell))
+                    here.extend(cell.line().visual() if cell.lines else [])
+            by_column.append(here)
+        lines = _side_by_side(by_column, st.params.pair_overlap)
+        # where the names' column ends, when the figures stand in a column of their own
+        edges = [c.box[2] for c in table.cells if c.col + c.col_span - 1 == k and c.box is not None]
+        edge = max(edges) if len(run) > 1 and edges else None
         lines.sort(key=lambda ln: (ln.extent() or (0, 0, 0, 0))[1])
         items: list[ExplainLine] = []
         for line in lines:
@@ -969,7 +987,7 @@ class BookReader:
             if items and not item.figures and not item.code and item.name[:1] in "(（" and items[-1].figures:
                 items[-1] = replace(items[-1], name=items[-1].name + item.name)  # (定数外)
                 continue
-            if items and self._name_goes_on(items[-1], item, _em(lines)):
+            if items and self._name_goes_on(items[-1], item, _em(lines), edge):
                 items[-1] = replace(items[-1], name=items[-1].name + item.name)  # 負担 / 金
                 continue
             items.append(item)
@@ -1015,6 +1033,44 @@ class BookReader:
                 label = f"{item.code} {item.name}" if item.code else item.name
                 stack.append((item.indent, label, item.name))
                 previous = (item.name, parent)
+
+
+def _runs(ks: Sequence[int]) -> list[list[int]]:
+    """Adjacent column indices as runs: one 説明 printed in two columns (names | figures)."""
+    runs: list[list[int]] = []
+    for k in ks:
+        if runs and runs[-1][-1] == k - 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return runs
+
+
+def _side_by_side(by_column: Sequence[Sequence[TextLine]], overlap: float) -> list[TextLine]:
+    """The lines of a 説明 printed in several columns (its names in one, their figures in the next,
+    as a spreadsheet prints it), each line of a later column joined to the line of the first it
+    stands level with (``overlap``: of the shorter line's height); a line level with none stands
+    alone."""
+    if len(by_column) == 1:
+        return list(by_column[0])
+    rows: list[list[TextLine]] = [[line] for line in by_column[0]]
+    alone: list[TextLine] = []
+    for lines in by_column[1:]:
+        for line in lines:
+            box = line.extent()
+            best, most = None, 0.0
+            for row in rows:
+                other = row[0].extent()
+                if box is None or other is None:
+                    continue
+                o = min(box[3], other[3]) - max(box[1], other[1])
+                if o > most and o >= overlap * min(box[3] - box[1], other[3] - other[1]):
+                    best, most = row, o
+            if best is None:
+                alone.append(line)
+            else:
+                best.append(line)
+    return [TextLine.side_by_side(row, "  ") if len(row) > 1 else row[0] for row in rows] + alone
 
 
 def by_arithmetic(table: Table, cols: list[Column | None]) -> list[Column | None]:
