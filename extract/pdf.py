@@ -20,6 +20,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 import regex
 
+from . import tounicode
 from .errors import InputError, OcrUnavailable
 from .layout import TEXT_LAYER, analyse_page, finish_document
 from .model import Layer, Page
@@ -109,10 +110,28 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
         read = _read_in_parallel(path, numbers, jobs, options)
     pages = [page for page, _ in read]
     wanted = [page.number for page, wants_ocr in read if wants_ocr and page.number is not None]
+    _mend_font_maps(path, pages, options)
     if wanted:
         _ocr_pages(path, pages, wanted, options, everything=len(wanted) == len(pages))
     finish_document(pages, TEXT_LAYER)
     return pages, count
+
+
+def _mend_font_maps(path: Path, pages: list[Page], options: Options) -> None:
+    """Kanji a font's ToUnicode map names wrongly, mended from its glyph order (``tounicode``)."""
+    if not tounicode.suspect(pages):
+        return
+    table = tounicode.repairs(path, options.password)
+    changed = tounicode.repair_pages(pages, table)
+    if changed:
+        sample = "、".join(f"{wrong}→{right}" for (wrong, right), _ in changed.most_common(4))
+        log.warning(
+            "%s: %d characters of the text layer are named wrongly by its fonts' ToUnicode maps "
+            "(%s); mended from the fonts' glyph order",
+            path,
+            changed.total(),
+            sample,
+        )
 
 
 PAGES_PER_JOB = 8  # fewer pages than this per process are read in this one (a process costs ~50 ms)

@@ -1,0 +1,91 @@
+"""Kanji a font's ToUnicode map names wrongly, mended from the font's glyph order (extract/tounicode.py).
+
+The map below is a real one: the kanji entries of glyph ids 0x3273–0x3520 of the MS Mincho subset
+in Fuji City's ``fuji_r8_sainyu15_kokko.pdf`` (DocuWorks, then Ghostscript), as its ToUnicode
+stream gives them.  From 0x340d to 0x34d8 the map adds 0x5C20 to every glyph id, as if the font
+had a glyph for every code point; the words of the page (推進, 運営, 都市, 報酬) say what they are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+from yosan.pipeline import Options, extract_document
+from yosan.tounicode import mend_map, repairs
+
+KOKKO = [
+    (0x3273, "起"), (0x328A, "足"), (0x32A7, "跡"), (0x32B0, "路"), (0x330D, "躍"), (0x3334, "車"),
+    (0x333F, "転"), (0x334D, "軽"), (0x3351, "較"), (0x33B0, "農"), (0x33B8, "込"), (0x33E3, "追"),
+    (0x33FB, "通"), (0x3400, "造"), (0x3403, "連"), (0x340D, "逭"), (0x341F, "逿"), (0x3420, "遀"),
+    (0x3423, "遃"), (0x3428, "遈"), (0x3429, "遉"), (0x3435, "違"), (0x343A, "遚"), (0x3445, "遥"),
+    (0x3447, "遧"), (0x344A, "遪"), (0x3465, "邅"), (0x348A, "邪"), (0x3494, "邴"), (0x34C4, "郤"),
+    (0x34D8, "郸"), (0x351B, "里"), (0x351C, "重"), (0x351D, "野"), (0x3520, "金"),
+]  # fmt: skip
+KOKKO_MENDS = {
+    "逭": "進", "逿": "遊", "遀": "運", "遃": "過", "遈": "道", "遉": "達", "違": "遣", "遚": "適",
+    "遥": "選", "遧": "遺", "遪": "避", "邅": "邦", "邪": "部", "邴": "都", "郤": "配", "郸": "酬",
+}  # fmt: skip
+
+
+def test_a_run_named_by_arithmetic_is_mended() -> None:
+    assert {m.wrong: m.right for m in mend_map(KOKKO)} == KOKKO_MENDS
+
+
+def test_a_single_wrong_glyph_between_right_ones_is_mended() -> None:
+    # fuji_r8_sainyu01_shizei.pdf: 都 alone in its run (都市計画税), between 込 and 量
+    shizei = [(0x33B8, "込"), (0x3494, "邴"), (0x351E, "量"), (0x3520, "金")]
+    assert [(m.wrong, m.right) for m in mend_map(shizei)] == [("邴", "都")]
+
+
+def test_a_right_map_is_left_alone() -> None:
+    right = [(g, KOKKO_MENDS.get(u, u)) for g, u in KOKKO]
+    assert mend_map(right) == []
+
+
+def test_a_run_that_cannot_be_checked_is_left_alone() -> None:
+    # no glyph after the run that the map names right: nothing says the order holds there
+    assert mend_map([(g, u) for g, u in KOKKO if g < 0x351B]) == []
+    # a glyph after it that the order does not reach (里 read as 金): the run is not the font's order
+    assert mend_map([(g, "金" if g == 0x351B else u) for g, u in KOKKO if g <= 0x351B]) == []
+    # glyph ids in no order of the characters (an embedded font with its own glyph order)
+    assert mend_map([(0x100 + 7 * i % 35, u) for i, (_, u) in enumerate(KOKKO)]) == []
+
+
+@pytest.mark.parametrize(
+    "pdf",
+    [*sorted((FIXTURES / "pdf").glob("*.pdf")), *sorted((FIXTURES / "book").glob("*.pdf"))],
+    ids=lambda p: p.name,
+)
+def test_documents_with_right_maps_get_no_mends(pdf: Path) -> None:
+    assert repairs(pdf) == {}
+
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not at {CORPUS}")
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    ("stem", "page", "name"),
+    [
+        ("fuji_r8_saishutsu01_gikai", 1, "議会事務局運営費"),
+        ("fuji_r8_sainyu15_kokko", 10, "工場夜景推進事業"),
+        ("fuji_r8_sainyu01_shizei", 3, "都市計画税"),
+        ("fuji_r8_saishutsu05_rodo", 1, "ふじマイスター選定委員会委員"),
+    ],
+)
+def test_corpus_names_are_mended(stem: str, page: int, name: str, caplog: pytest.LogCaptureFixture) -> None:
+    records = extract_document(CORPUS / f"{stem}.pdf", Options(pages=frozenset({page}))).records
+    names = {r.program for r in records}
+    assert name in names
+    assert not any(ch in "".join(names) for ch in "遀逭邴遯遃遈郸")
+    assert "named wrongly by its fonts' ToUnicode maps" in caplog.text
+
+
+@needs_corpus
+@pytest.mark.parametrize("stem", ["fuji_r6_yosansho", "fuji_r7_sainyu01_shizei", "fuji_r8_gaiyo"])
+def test_corpus_books_with_right_maps_get_no_mends(stem: str) -> None:
+    assert repairs(CORPUS / f"{stem}.pdf") == {}
