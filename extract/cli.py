@@ -837,7 +837,7 @@ def _add_check_commands(commands: argparse._SubParsersAction) -> None:
 
 def _check_inputs(args: argparse.Namespace) -> tuple[list[Record], dict, int]:
     """Records of every input (record files read, documents extracted), what they cover, failures."""
-    from .recordfile import is_record_file, read_records
+    from .recordfile import is_record_file, read_record_file
 
     records: list[Record] = []
     coverage: dict = {}
@@ -847,7 +847,7 @@ def _check_inputs(args: argparse.Namespace) -> tuple[list[Record], dict, int]:
         got: list[Record] | None
         if is_record_file(path):
             try:
-                got, cov = read_records(path, getattr(args, "documents", []))
+                got, cov = read_record_file(path, getattr(args, "documents", []))
             except InputError as exc:
                 _error(str(exc))
                 failed += 1

@@ -299,12 +299,10 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def read_records(path: str | Path, fmt: str | None = None) -> pd.DataFrame:
-    """The records of a file written by ``yosan extract`` in any of FORMATS (by its suffix unless
-    ``fmt`` says), as the DataFrame ``to_dataframe`` gives for those records: same columns, same
-    dtypes.  A CSV saved by Excel (BOM, CRLF) reads the same."""
-    import pandas as pd
-
+def record_rows(path: str | Path, fmt: str | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rows of a file written by ``yosan extract`` (by its suffix unless ``fmt`` says) as
+    they are stored, untyped (CSV cells as text), and its columns: the one reader of each
+    format, for ``read_records`` and for ``yosan validate``'s record files (``recordfile``)."""
     path = Path(path)
     fmt = fmt or format_of(path)
     if fmt is None:
@@ -312,33 +310,51 @@ def read_records(path: str | Path, fmt: str | None = None) -> pd.DataFrame:
     if fmt == "csv":
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
-            rows = list(reader)
-            columns = reader.fieldnames or list(COLUMNS)
-        frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
+            rows: list[dict[str, Any]] = list(reader)
+            return rows, list(reader.fieldnames or [])
+    if fmt in ("jsonl", "json"):
+        text = path.read_text(encoding="utf-8-sig")
+        items = json.loads(text) if fmt == "json" else [json.loads(x) for x in text.splitlines() if x.strip()]
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise ValueError("not a list of records")
+        return items, list(items[0]) if items else []
+    if fmt == "parquet":
+        import pandas as pd
+
+        frame = pd.read_parquet(path)
+        return frame.to_dict(orient="records"), [str(c) for c in frame.columns]
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            if RECORDS_SHEET not in book.sheetnames:
+                raise ValueError(f"no sheet {RECORDS_SHEET!r}")
+            values = list(book[RECORDS_SHEET].iter_rows(values_only=True))
+        finally:
+            book.close()
+        columns = [str(c) for c in values[0]] if values else []
+        return [dict(zip(columns, v, strict=False)) for v in values[1:]], columns
+    raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def read_records(path: str | Path, fmt: str | None = None) -> pd.DataFrame:
+    """The records of a file written by ``yosan extract`` in any of FORMATS (by its suffix unless
+    ``fmt`` says), as the DataFrame ``to_dataframe`` gives for those records: same columns, same
+    dtypes.  A CSV saved by Excel (BOM, CRLF) reads the same."""
+    import pandas as pd
+
+    fmt = fmt or format_of(Path(path))
+    if fmt == "parquet":
+        return _typed(pd.read_parquet(path))
+    rows, columns = record_rows(path, fmt)
+    frame = pd.DataFrame(rows, columns=columns or list(COLUMNS), dtype=object)
+    if fmt == "csv":
         types = dtypes()
         for name in frame.columns:
             kind = types.get(name, "string")
             if kind != "string":
                 frame[name] = [_parse(v, kind) for v in frame[name]]
-    elif fmt in ("jsonl", "json"):
-        text = path.read_text(encoding="utf-8-sig")
-        items = json.loads(text) if fmt == "json" else [json.loads(x) for x in text.splitlines() if x.strip()]
-        columns = list(items[0]) if items else list(COLUMNS)
-        frame = pd.DataFrame(items, columns=columns, dtype=object)
-    elif fmt == "parquet":
-        frame = pd.read_parquet(path)
-    elif fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            values = list(book[RECORDS_SHEET].iter_rows(values_only=True))
-        finally:
-            book.close()
-        columns = [str(c) for c in values[0]] if values else list(COLUMNS)
-        frame = pd.DataFrame([list(v) for v in values[1:]], columns=columns, dtype=object)
-    else:
-        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     return _typed(frame)
 
 

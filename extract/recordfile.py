@@ -1,5 +1,5 @@
-"""Records read back from files: CSV, JSON Lines, JSON or Parquet as ``yosan extract`` writes them,
-and answer keys (``extract/keys.py``).
+"""Records read back from files as ``yosan extract`` writes them (every format: the rows come from
+``output.record_rows``, the one reader of each), and answer keys (``extract/keys.py``).
 
 ``yosan validate``, ``link`` and ``diff`` take records already extracted as
 well as documents; a file whose columns are the record schema (any subset
@@ -10,7 +10,6 @@ extracted.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -18,8 +17,9 @@ from pathlib import Path
 from .errors import InputError
 from .keys import Coverage, is_key_header, read_key
 from .model import Record
+from .output import SUFFIXES, record_rows
 
-RECORD_SUFFIXES = (".csv", ".jsonl", ".json", ".parquet")
+RECORD_SUFFIXES = tuple(SUFFIXES)  # every format ``yosan extract`` writes
 _FIELDS = {f.name: f for f in fields(Record)}
 _INTS = {"page", "line", "fiscal_year", "amount_yen", "repeat"}
 _FLOATS = {"x0", "top", "x1", "bottom", "confidence"}
@@ -77,32 +77,7 @@ def record_of(row: Mapping[str, object], line: int) -> Record:
     return Record(**values)  # type: ignore[arg-type]
 
 
-def _rows(path: Path) -> tuple[list[dict[str, object]], list[str]]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            return list(reader), list(reader.fieldnames or [])
-    if suffix == ".jsonl":
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return rows, list(rows[0]) if rows else []
-    if suffix == ".json":
-        rows = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(rows, list):
-            raise ValueError("not a list of records")
-        return rows, list(rows[0]) if rows else []
-    if suffix == ".parquet":
-        try:
-            import pandas as pd
-
-            frame = pd.read_parquet(path)
-        except ImportError as exc:
-            raise ValueError(f"reading Parquet needs pyarrow or fastparquet ({exc})") from None
-        return frame.to_dict(orient="records"), [str(c) for c in frame.columns]
-    raise ValueError(f"not a record file (expected {', '.join(RECORD_SUFFIXES)})")
-
-
-def read_records(path: Path, documents: Iterable[Path] = ()) -> tuple[list[Record], dict[str, Coverage]]:
+def read_record_file(path: Path, documents: Iterable[Path] = ()) -> tuple[list[Record], dict[str, Coverage]]:
     """The records of an output file or an answer key, and what they cover.
 
     An output file covers its documents whole (``{}``); an answer key covers
@@ -114,8 +89,8 @@ def read_records(path: Path, documents: Iterable[Path] = ()) -> tuple[list[Recor
             header = next(csv.reader(fh), []) if path.suffix.lower() == ".csv" else []
         if is_key_header(header):
             return read_key(path, documents)
-        rows, columns = _rows(path)
-    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+        rows, columns = record_rows(path)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, csv.Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(path, reason) from None
     missing = [c for c in _REQUIRED if c not in columns] if rows else []

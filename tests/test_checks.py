@@ -129,9 +129,9 @@ def test_which_checks_apply_never_depends_on_the_amounts(name: str) -> None:
 
 
 def test_mext_pr_sheet_programmes_equal_their_breakdown_within_the_rounding() -> None:
-    from yosan.recordfile import read_records
+    from yosan.recordfile import read_record_file
 
-    records, coverage = read_records(MEXT)
+    records, coverage = read_record_file(MEXT)
     result = validate(records, coverage)
     assert result.ok, "\n".join(format_check(c) for c in result.failed)
     s = result.summary()

@@ -13,8 +13,8 @@ from conftest import FIXTURES, GOLDEN, ROOT, SHARED
 from yosan.cli import main
 from yosan.keys import main as keys_main
 from yosan.keys import read_key
-from yosan.output import encode
-from yosan.recordfile import read_records
+from yosan.output import FORMATS, encode
+from yosan.recordfile import read_record_file
 
 KEYS = ROOT / "tests" / "keys" / "dev"
 RODO = KEYS / "fuji_r8_saishutsu05_rodo.csv"
@@ -92,12 +92,12 @@ def test_validate_a_file_that_is_not_records(tmp_path: Path, capsys: pytest.Capt
     assert capsys.readouterr().err == f"yosan: error: {bad}: not a record file: no column kind, amount_yen\n"
 
 
-@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json", "parquet"])
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_records_read_back_as_written(tmp_path: Path, fmt: str) -> None:
     records, _ = read_key(RODO)
     path = tmp_path / f"rodo.{fmt}"
     path.write_bytes(encode(records, fmt))  # as `yosan extract -o rodo.FMT` writes it
-    again, coverage = read_records(path)
+    again, coverage = read_record_file(path)
     assert coverage == {}  # an output file covers its documents whole
     assert again == records
 
