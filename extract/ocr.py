@@ -643,10 +643,30 @@ def _mean_conf(line: _PxLine) -> float:
     return sum(known) / len(known) if known else 0.0
 
 
+def _doubtful(line: _PxLine, params: OcrParams) -> bool:
+    """Whether the page reading of a flow line gives a reason to read it again: a word tesseract
+    is unsure of, or a number that fails the format check."""
+    if any(c is not None and c < params.reread_conf for c in line.confs):
+        return True
+    return bool(suspect_numbers(line.text))
+
+
 def _reread_lines(
-    clean: np.ndarray, lines: list[_PxLine], angle: float, dpi: int, notes: list[str] | None = None
+    clean: np.ndarray,
+    lines: list[_PxLine],
+    angle: float,
+    dpi: int,
+    notes: list[str] | None = None,
+    params: OcrParams = OCR_PARAMS,
 ) -> list[_PxLine]:
-    """Each flow line read again on its own, cut from the levelled page, where that reads better.
+    """Flow lines read again on their own, cut from the levelled page, where that reads better.
+
+    Only lines whose page reading is doubtful are read again (``_doubtful``,
+    ``OcrParams.reread_conf``), and those whose first character is a bullet
+    or that left ink out at their left: on the scanned fixtures and 15 pages of
+    the 43-page document scanned with seed 7, the page reading is sure of two
+    thirds of the lines, and the second reading changed the text (spaces aside)
+    of 10 of those 480 lines, against 83 of the 234 others.
 
     Tesseract's page layout (psm 3) misreads kanji it reads right in a line cut
     out by itself (創菜→創薬, 和光→放射光, HPCU→HPCI on a 0.9° scan, where a
@@ -691,8 +711,11 @@ def _reread_lines(
         region[region < 128] = 255
         boxes[k] = (glyph[1], top, x1, bottom)
         marks[k] = mark
-    stacked, slots = _stack(erased, boxes, pad=40)
-    found = _unstack(_words(stacked, CELL_PSM, dpi), slots)
+    targets = [k for k, line in enumerate(lines) if marks[k] or dropped[k] or _doubtful(line, params)]
+    found: dict[int, list[_Word]] = {}
+    if targets:
+        stacked, slots = _stack(erased, [boxes[k] for k in targets], pad=40)
+        found = {targets[n]: words for n, words in _unstack(_words(stacked, CELL_PSM, dpi), slots).items()}
     back = cv2.invertAffineTransform(matrix)
     out = []
     disputed: dict[int, _PxLine] = {}
