@@ -203,6 +203,7 @@ def test_missing_japanese_data_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,
         monkeypatch.setattr(pytesseract, "get_languages", lambda config="": ["eng", "osd"])
     else:
         tesserocr = pytest.importorskip("tesserocr")
+        monkeypatch.delenv(ocr.BACKEND_ENV, raising=False)
         monkeypatch.setattr(tesserocr, "get_languages", lambda: ("/tessdata/", ["eng", "osd"]))
     with pytest.raises(OcrUnavailable, match=r"no Japanese data \(jpn\).*apt-get install"):
         ocr.check_tesseract()
@@ -219,6 +220,7 @@ def _crop() -> np.ndarray:
 def test_tesserocr_and_pytesseract_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     """Both bindings run the same libtesseract: the same words, boxes and confidences."""
     pytest.importorskip("tesserocr")
+    monkeypatch.delenv(ocr.BACKEND_ENV, raising=False)
     crop = _crop()
     inproc = ocr._words(crop, ocr.FLOW_PSM, 300), ocr._words(crop, 6, 300, "eng", ocr.NUMBER_WHITELIST)
     monkeypatch.setenv(ocr.BACKEND_ENV, "pytesseract")
@@ -230,6 +232,7 @@ def test_tesserocr_and_pytesseract_read_alike(monkeypatch: pytest.MonkeyPatch) -
 def test_a_process_loads_each_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages read in one process share one warm tesseract per language (no load per call)."""
     pytest.importorskip("tesserocr")
+    monkeypatch.delenv(ocr.BACKEND_ENV, raising=False)
     engines = ocr._Engines()
     monkeypatch.setattr(ocr, "ENGINES", engines)
     image = Image.fromarray(_crop())
