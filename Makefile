@@ -5,7 +5,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn fonts-ipaexfont fonts-dejavu-core poppler-utils \
-  fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libreoffice-writer-nogui
+  fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libreoffice-writer-nogui \
+  libtesseract-dev libleptonica-dev g++ pkg-config
 FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 NOTO := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
@@ -18,13 +19,17 @@ setup: system venv
 # fixtures and renderings (fixtures/make_layouts.py, tests/render_html.py):
 # the Noto CJK fonts (CFF), pango for WeasyPrint, harfbuzz's subsetter (WeasyPrint
 # subsets fonts with it in seconds, and the committed fixtures were made with it)
-# and LibreOffice Writer (soffice --convert-to pdf).
+# and LibreOffice Writer (soffice --convert-to pdf); and tesseract's headers, leptonica's, a C++
+# compiler and pkg-config, to build tesserocr (tesseract in process, extract/ocr.py) against the
+# system's libtesseract, the one the `tesseract` command runs.
 system: $(VENV)/.system
 $(VENV)/.system:
 	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx jpn \
 	   || [ ! -f $(FONT) ] || ! command -v pdftoppm >/dev/null \
 	   || [ ! -f $(NOTO) ] || ! command -v soffice >/dev/null \
 	   || ! /sbin/ldconfig -p | grep -q libharfbuzz-subset || ! /sbin/ldconfig -p | grep -q libpangoft2 \
+	   || ! command -v g++ >/dev/null || ! command -v pkg-config >/dev/null \
+	   || ! pkg-config --exists tesseract lept \
 	   || ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
 	  echo "installing system packages: $(APT_PACKAGES) python3-venv"; \
 	  $(SUDO) apt-get update -qq && \
@@ -36,7 +41,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml $(VENV)/.system
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip "setuptools>=77"
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q --no-binary tesserocr -e ".[dev,ocr]"
 	@touch $@
 
 # The readable table of the bundled document, then where its full CSV is.

@@ -17,6 +17,7 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import FIXTURES, GOLDEN, SHARED
 from PIL import Image
@@ -178,8 +179,10 @@ def test_unreadable_image(tmp_path: Path) -> None:
 
 
 def test_missing_tesseract_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without tesserocr (the fallback), a missing tesseract command is one clear error."""
     import pytesseract
 
+    monkeypatch.setenv(ocr.BACKEND_ENV, "pytesseract")
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     with pytest.raises(OcrUnavailable) as info:
         ocr.check_tesseract()
@@ -190,13 +193,93 @@ def test_missing_tesseract_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
         ocr.read_image(SCANS / "mext-p13-scan.png")
 
 
-def test_missing_japanese_data_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pytesseract
-
+@pytest.mark.parametrize("binding", ["pytesseract", "tesserocr"])
+def test_missing_japanese_data_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, binding: str) -> None:
     monkeypatch.setattr(ocr, "_CHECKED", set())  # forget that this process found jpn
-    monkeypatch.setattr(pytesseract, "get_languages", lambda config="": ["eng", "osd"])
+    if binding == "pytesseract":
+        import pytesseract
+
+        monkeypatch.setenv(ocr.BACKEND_ENV, "pytesseract")
+        monkeypatch.setattr(pytesseract, "get_languages", lambda config="": ["eng", "osd"])
+    else:
+        tesserocr = pytest.importorskip("tesserocr")
+        monkeypatch.delenv(ocr.BACKEND_ENV, raising=False)
+        monkeypatch.setattr(tesserocr, "get_languages", lambda: ("/tessdata/", ["eng", "osd"]))
     with pytest.raises(OcrUnavailable, match=r"no Japanese data \(jpn\).*apt-get install"):
         ocr.check_tesseract()
+
+
+# --- the in-process binding, the ink check and the re-reads --------------------------------
+
+
+def _crop() -> np.ndarray:
+    """◆戦略的国際共同研究プログラム, its amounts and the lines under it (p13, 300 dpi)."""
+    return np.asarray(Image.open(SCANS / "mext-p13-scan.png").convert("L"))[250:700]
+
+
+def test_tesserocr_and_pytesseract_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both bindings run the same libtesseract: the same words, boxes and confidences."""
+    pytest.importorskip("tesserocr")
+    monkeypatch.delenv(ocr.BACKEND_ENV, raising=False)
+    crop = _crop()
+    inproc = ocr._words(crop, ocr.FLOW_PSM, 300), ocr._words(crop, 6, 300, "eng", ocr.NUMBER_WHITELIST)
+    monkeypatch.setenv(ocr.BACKEND_ENV, "pytesseract")
+    assert ocr.backend() == "pytesseract"
+    fallback = ocr._words(crop, ocr.FLOW_PSM, 300), ocr._words(crop, 6, 300, "eng", ocr.NUMBER_WHITELIST)
+    assert inproc[0] and inproc == fallback
+
+
+def test_a_process_loads_each_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages read in one process share one warm tesseract per language (no load per call)."""
+    pytest.importorskip("tesserocr")
+    monkeypatch.delenv(ocr.BACKEND_ENV, raising=False)
+    engines = ocr._Engines()
+    monkeypatch.setattr(ocr, "ENGINES", engines)
+    image = Image.fromarray(_crop())
+    first = ocr._ocr_page(image, 72 / 300, None, 1)[0]
+    loads = engines.loads
+    assert 1 <= loads <= 2 and set(engines.apis) <= {ocr.LANG, ocr.NUMBER_LANG}
+    second = ocr._ocr_page(image, 72 / 300, None, 2)[0]
+    assert engines.loads == loads
+    assert [line.text for line in first.lines()] == [line.text for line in second.lines()]
+
+
+def _no_tesseract(*args: object, **kwargs: object) -> list[object]:
+    raise AssertionError("tesseract was asked to read a page without ink")
+
+
+def test_a_blank_page_gets_no_ocr(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A page with no ink, seen at 50 dpi, is never rendered at 300 dpi nor read by tesseract."""
+    blank = tmp_path / "blank.pdf"
+    Image.new("L", (1240, 1754), 255).save(blank, "PDF", resolution=150)
+    monkeypatch.setattr(ocr, "_words", _no_tesseract)
+    monkeypatch.setattr(ocr, "_ocr_page", _no_tesseract)
+    page, warnings = ocr._pdf_worker((str(blank), 1, 300, None))
+    assert (page.number, page.blocks, warnings) == (1, [], [])
+    assert page.layer == Layer.OCR and round(page.width) == 595 and round(page.height) == 842
+    image_page, _ = ocr._worker((Image.new("L", (2480, 3508), 255), 72 / 300, 3))
+    assert image_page.number == 3 and image_page.blocks == []
+
+
+def test_the_ink_check_sees_a_page_number_alone() -> None:
+    """A page whose only ink is a page number at the foot (p13's `-13-`) still gets OCR."""
+    page = np.full((3508, 2481), 255, dtype=np.uint8)
+    page[3340:3385] = np.asarray(Image.open(SCANS / "mext-p13-scan.png").convert("L"))[3340:3385]
+    assert ocr.has_ink(ocr._preview(Image.fromarray(page), 72 / 300))
+    assert not ocr.has_ink(ocr._preview(Image.new("L", (2480, 3508), 255), 72 / 300))
+
+
+def test_only_doubtful_lines_are_read_again() -> None:
+    """A line tesseract is sure of keeps its page reading; a low confidence or a malformed
+    number sends it back for a second reading."""
+    params = ocr.OCR_PARAMS
+
+    def line(text: str, conf: float) -> object:
+        return ocr._PxLine(0, 0, 10, 10, text, [(0, 0, 1, 1)] * len(text), [conf] * len(text))
+
+    assert not ocr._doubtful(line("令和2年度予算額(案):1,078百万円", 0.96), params)
+    assert ocr._doubtful(line("令和2年度予算額(案):1,078百万円", params.reread_conf - 0.01), params)
+    assert ocr._doubtful(line("令和2年度予算額(案):4854百万円", 0.96), params)
 
 
 # --- real scans ------------------------------------------------------------------
@@ -305,6 +388,7 @@ def test_tiff_frames_are_pages_and_jpeg_is_read(tmp_path: Path) -> None:
 def test_scan_without_tesseract_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import pytesseract
 
+    monkeypatch.setenv(ocr.BACKEND_ENV, "pytesseract")
     monkeypatch.setattr(ocr, "_CHECKED", set())
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     with pytest.raises(InputError) as info:

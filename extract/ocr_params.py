@@ -1,0 +1,42 @@
+"""The thresholds of the OCR path's speed decisions, in one documented object (as ``LayoutParams``).
+
+They decide what tesseract is asked to read, never how a reading is judged
+(``readings.py`` and ``repair.py`` do that): a page with no ink is not read
+at all, and a flow line is read a second time only where its first reading
+gives a reason to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OcrParams:
+    """Tolerances of the OCR path's cost cuts (pixels are those of the ink check's image).
+
+    - ``ink_dpi``: a page is first looked at this coarse (rendered, or an image
+      downsampled, to it); at 50 dpi an A4 page is 414×585 pixels, a few
+      milliseconds to render, and a 10 pt character still darkens a handful of
+      its pixels.
+    - ``ink_level``: a pixel of that image darker than this grey level (0–255)
+      is ink.  Scanner dust of a few 300 dpi pixels averages out lighter: the
+      dust of the scanned p13 fixture (300 specks, noise, JPEG) darkens none.
+    - ``min_ink_pixels``: a page with fewer ink pixels than this has nothing to
+      read and gets no OCR (the two blank pages of the 612-page Fuji book have
+      none; p13's page number ``- 13 -`` alone has 8, a line of text hundreds).
+    - ``reread_conf``: a flow line is read again on its own when a word of its
+      page reading has a confidence below this (0–1).  On the scanned fixtures
+      and 15 pages of the 43-page document scanned with seed 7 (714 lines), a
+      threshold of 0.6 sends 33% of the lines back and catches 83 of the 93
+      whose text the second reading changed (spaces aside); 0.5: 24% and 64;
+      0.7: 41% and 91.
+    """
+
+    ink_dpi: int = 50
+    ink_level: int = 200
+    min_ink_pixels: int = 6
+    reread_conf: float = 0.6
+
+
+OCR_PARAMS = OcrParams()
