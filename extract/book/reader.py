@@ -31,6 +31,7 @@ from decimal import Decimal
 
 import regex
 
+from ..layout.tables import is_data_text
 from ..lexicon import alternation, book_words
 from ..model import Kind, Layer, Level, Page, Record, Table, TextBlock, TextLine
 from ..normalize import normalize_map, normalize_text
@@ -64,6 +65,7 @@ HEADING_RE = regex.compile(
 _KOU_IN_NAME = regex.compile(
     rf"\s?(?:{_WORDS.ordinal}\s?)?(?P<code>\d{{1,3}})\s?{Level.KOU}\s?(?P<name>[^\d\s]\S*)$"
 )
+_KOU_CODE_AT_END = regex.compile(rf"\s?(?:{_WORDS.ordinal}\s?)?\d{{1,3}}\s?{Level.KOU}$")
 OCR_HEADING_RE = regex.compile(
     r"""
     ^(?P<code>\d{1,2})(?P<level>[^\d\s])\s?            # 5寺 (5款 misread)
@@ -449,7 +451,9 @@ class BookReader:
                 ]
             st.known.append(_Known(lefts, cols))
             return cols
-        if table.header_rows:
+        if table.header_rows or not any(is_data_text(cell.text) for cell in table.cells):
+            # a table with no figures is no continuation: on a page whose 目 all stand on the page
+            # before, the 目 table is its header rows alone (目 | 本年度予算額 | … / 千円)
             return None
         for known in reversed(st.known):
             if _same_columns(known.lefts, lefts, st.params):
@@ -517,6 +521,9 @@ class BookReader:
             if name not in _WORDS.revenue_kan | _WORDS.expenditure_kan:
                 return ""
         nodes = []
+        if level == Level.KAN:
+            # a running head cut after the 項's code (１５款 国庫支出金 ２項 / 国庫補助金): the 款 alone
+            name = _KOU_CODE_AT_END.sub("", name)
         inner = _KOU_IN_NAME.search(name) if level == Level.KAN else None
         if inner is not None:
             # ２２款 市債 １項 市債 5,353,100千円: the 款 and its 項 on one line state one figure (or
