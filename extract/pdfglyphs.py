@@ -15,8 +15,9 @@ import ctypes
 import itertools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -60,6 +61,23 @@ def _invisible_share(handle: object, count: int) -> float:
     return hidden / asked if asked else 0.0
 
 
+def _lean(function: object, restype: type | None = ctypes.c_int) -> Callable[..., Any]:
+    """A PDFium function called without ctypes' per-argument conversion, which costs more than
+    PDFium's own work for the per-character calls (about half the time of each call).  Its callers
+    pass only what ctypes passes unconverted: Python ints (C int), ``c_void_p`` handles and
+    ``byref`` pointers."""
+    address = ctypes.cast(function, ctypes.c_void_p).value  # type: ignore[arg-type]
+    assert address, "PDFium function without an address"
+    return ctypes.CFUNCTYPE(restype)(address)  # no argtypes: the arguments go as they are
+
+
+_UNICODE_OF = _lean(raw.FPDFText_GetUnicode, ctypes.c_uint)
+_LOOSE_BOX = _lean(raw.FPDFText_GetLooseCharBox)
+_ANGLE_OF = _lean(raw.FPDFText_GetCharAngle, ctypes.c_float)
+_IS_GENERATED = _lean(raw.FPDFText_IsGenerated)
+_MAP_ERROR = _lean(raw.FPDFText_HasUnicodeMapError)
+
+
 def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
     """The page's upright characters with loose boxes (the font's full height), whitespace left out."""
     textpage = page.get_textpage()
@@ -70,10 +88,11 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
             return TextLayer([], 0, 0)
         # one call per character: FPDFText_GetText skips characters without Unicode, so its
         # buffer does not line up with the character indices the boxes are asked by
-        unicode_of = raw.FPDFText_GetUnicode
+        lean = ctypes.c_void_p(ctypes.cast(handle, ctypes.c_void_p).value)  # the handle, for _lean calls
+        unicode_of, angle_of, generated, map_error = _UNICODE_OF, _ANGLE_OF, _IS_GENERATED, _MAP_ERROR
         rect = raw.FS_RECTF()
-        box = raw.FPDFText_GetLooseCharBox
-        angle_of = raw.FPDFText_GetCharAngle
+        at_rect = ctypes.byref(rect)
+        loose_box = _LOOSE_BOX
         step = 1 if count < SAMPLE_ALL_BELOW else SAMPLE_STEP
         glyphs: list[Glyph] = []
         unmapped = 0
@@ -84,7 +103,7 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
         upright = geo.rotation == 0  # the common case, transformed inline: a call per glyph costs
         dx, dy = -geo.left, geo.top
         for i in range(count):
-            code = unicode_of(handle, i)
+            code = unicode_of(lean, i)
             if 0xD800 <= code <= 0xDBFF:  # a character outside the BMP comes as two halves
                 high = code
                 continue
@@ -106,16 +125,16 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
                         glyphs[-1].font = fonts.of(i - 1)
                     at_break = True
                     continue
-                if raw.FPDFText_IsGenerated(handle, i) == 1 or not box(handle, i, rect):
+                if generated(lean, i) == 1 or not loose_box(lean, i, at_rect):
                     continue
                 ch = " "
             else:
-                if i % step == 0 and raw.FPDFText_HasUnicodeMapError(handle, i) == 1:
+                if i % step == 0 and map_error(lean, i) == 1:
                     unmapped += step
-                angle = angle_of(handle, i)
+                angle = angle_of(lean, i)
                 if angle > 0 and not _upright(angle, geo.rotation):
                     continue
-                if not box(handle, i, rect):
+                if not loose_box(lean, i, at_rect):
                     continue
             if upright:
                 glyph = Glyph(ch, rect.left + dx, dy - rect.top, rect.right + dx, dy - rect.bottom)
