@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -25,7 +26,7 @@ from .layout import TEXT_LAYER, analyse_page, finish_document
 from .model import Layer, Page
 from .pdfchars import damage_notes, distinct_pages, geometry, open_pdf
 from .pdfglyphs import page_glyphs, page_rulings
-from .pipeline import Options
+from .pipeline import Options, collector_paused, collector_spared
 
 log = logging.getLogger("yosan")
 
@@ -102,7 +103,7 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
             numbers = [n for n in numbers if n in options.pages]
         jobs = min(options.jobs, len(numbers) // PAGES_PER_JOB)
         if jobs <= 1:
-            read = [_read_page(path, doc, number, options.ocr) for number in numbers]
+            read = _read_all(path, doc, numbers, options.ocr)
     finally:
         doc.close()
     if jobs > 1:
@@ -125,7 +126,7 @@ def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Option
 
     bounds = [round(k * len(numbers) / jobs) for k in range(jobs + 1)]
     work = [(str(path), options.password, options.ocr, numbers[a:b]) for a, b in itertools.pairwise(bounds)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs) as pool, collector_paused():
         results = pool.map(_read_run, work)
     out: list[tuple[Page, bool]] = []
     for read, warnings in results:
@@ -145,12 +146,24 @@ def _read_run(args: tuple[str, str | None, str, list[int]]) -> tuple[list[tuple[
     try:
         doc = open_pdf(Path(path), password)
         try:
-            return [_read_page(Path(path), doc, n, ocr) for n in numbers], caught
+            return _read_all(Path(path), doc, numbers, ocr), caught
         finally:
             doc.close()
     finally:
         log.removeHandler(handler)
         log.propagate = propagate
+
+
+def _read_all(
+    path: Path, doc: pdfium.PdfDocument, numbers: Sequence[int], ocr: str
+) -> list[tuple[Page, bool]]:
+    """Pages read one after another, each left out of the garbage collector's passes once read."""
+    read: list[tuple[Page, bool]] = []
+    with collector_spared() as keep:
+        for number in numbers:
+            read.append(_read_page(path, doc, number, ocr))
+            keep()
+    return read
 
 
 class _Collect(logging.Handler):

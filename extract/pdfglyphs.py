@@ -71,6 +71,12 @@ def _lean(function: object, restype: type | None = ctypes.c_int) -> Callable[...
     return ctypes.CFUNCTYPE(restype)(address)  # no argtypes: the arguments go as they are
 
 
+def _address(pointer: Any) -> ctypes.c_void_p:
+    """A PDFium handle as a plain pointer, read from the handle's own memory (``ctypes.cast`` would
+    make a reference cycle for each handle: garbage for the cyclic collector)."""
+    return ctypes.c_void_p.from_buffer(pointer)
+
+
 _UNICODE_OF = _lean(raw.FPDFText_GetUnicode, ctypes.c_uint)
 _LOOSE_BOX = _lean(raw.FPDFText_GetLooseCharBox)
 _ANGLE_OF = _lean(raw.FPDFText_GetCharAngle, ctypes.c_float)
@@ -88,7 +94,7 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
             return TextLayer([], 0, 0)
         # one call per character: FPDFText_GetText skips characters without Unicode, so its
         # buffer does not line up with the character indices the boxes are asked by
-        lean = ctypes.c_void_p(ctypes.cast(handle, ctypes.c_void_p).value)  # the handle, for _lean calls
+        lean = _address(handle)  # the handle, for _lean calls
         unicode_of, angle_of, generated, map_error = _UNICODE_OF, _ANGLE_OF, _IS_GENERATED, _MAP_ERROR
         rect = raw.FS_RECTF()
         at_rect = ctypes.byref(rect)
@@ -168,7 +174,7 @@ class _Fonts:
         font = raw.FPDFTextObj_GetFont(obj)
         # a font stroked as well as filled (render mode 2) is the writer's bold
         stroked = raw.FPDFTextObj_GetTextRenderMode(obj) in _STROKED
-        key = (ctypes.cast(font, ctypes.c_void_p).value, stroked)
+        key = (_address(font).value, stroked)
         if key not in self.by_handle:
             # subsets of one font (ABCDEF+IPAexGothic, a new subset every 256 glyphs) are one font
             raw.FPDFFont_GetBaseFontName(font, self.buffer, len(self.buffer))
