@@ -313,11 +313,23 @@ class Cell:
 
     @property
     def text(self) -> str:
-        return self.line().text
+        return joined_text(self.lines)  # as ``line().text``, without joining the boxes
 
     def line(self) -> TextLine:
         """The cell's lines as one (a wrapped label is one string)."""
         return TextLine.joined(self.lines) if self.lines else TextLine("")
+
+
+def joined_text(lines: Sequence[TextLine]) -> str:
+    """The text of ``TextLine.joined(lines)`` (of an empty list: ''), built without the boxes."""
+    if len(lines) == 1:
+        return lines[0].text
+    text = ""
+    for line in lines:
+        if text and _word_break(text[-1], line.text[:1]):
+            text += " "
+        text += line.text
+    return text
 
 
 def _word_break(last: str, first: str) -> bool:

@@ -342,6 +342,7 @@ class BookReader:
         self._named_before: list[tuple[Row, Path]] = []
         self._spine_before: list[Snapshot] = []
         self._where = (path, fiscal_year)
+        self._classified: dict[int, list[Column | None] | None] = {}  # a table's columns, by id
         self.state = _State(source, [], params)
 
     # ------------------------------------------------------------------ entry
@@ -350,6 +351,8 @@ class BookReader:
         st = self.state
         tables = [(p.layer, t) for p in self.pages for t in p.blocks if isinstance(t, Table)]
         classified = [(layer, classify_table(t, misreads=layer == Layer.OCR)) for layer, t in tables]
+        # each table's headers read once: ``_columns`` takes them from here (the tables do not change)
+        self._classified = {id(t): cols for (_, t), (_, cols) in zip(tables, classified, strict=True)}
         if not any(_book_table(cols) for _, cols in classified):
             return [], set()  # no 款・項・目・節 anywhere: a PR sheet's tables are read as text
         # OCR garbles the small 千円 of a header (千由, 子由, or 円 alone): on scanned pages the unit
@@ -440,7 +443,10 @@ class BookReader:
         st = self.state
         lefts = _col_lefts(table)
         ocr = layer == Layer.OCR
-        cols = classify_table(table, misreads=ocr)
+        if id(table) in self._classified:
+            cols = self._classified.pop(id(table))
+        else:
+            cols = classify_table(table, misreads=ocr)
         if cols is not None:
             cols = _kan_by_name(table, by_arithmetic(table, cols))
             if ocr and self._ocr_unit:
