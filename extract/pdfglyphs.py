@@ -196,9 +196,29 @@ def _upright(angle: float, rotation: int) -> bool:
     return min(degrees, 360 - degrees) < UPRIGHT
 
 
-def _matrix(obj: object) -> tuple[float, ...] | None:
+class _Handle(ctypes.c_void_p):
+    """A PDFium object handle as a ``_lean`` call returns it: kept a pointer (a plain ``c_void_p``
+    result would come back as an int, which a call without argtypes would pass truncated)."""
+
+
+# the calls made for every page object and path segment when rules are collected
+_GET_OBJECT = _lean(raw.FPDFPage_GetObject, _Handle)
+_FORM_OBJECT = _lean(raw.FPDFFormObj_GetObject, _Handle)
+_FORM_COUNT = _lean(raw.FPDFFormObj_CountObjects)
+_OBJECT_TYPE = _lean(raw.FPDFPageObj_GetType)
+_BOUNDS = _lean(raw.FPDFPageObj_GetBounds)
+_GET_MATRIX = _lean(raw.FPDFPageObj_GetMatrix)
+_DRAW_MODE = _lean(raw.FPDFPath_GetDrawMode)
+_FILL_COLOR = _lean(raw.FPDFPageObj_GetFillColor)
+_SEGMENTS = _lean(raw.FPDFPath_CountSegments)
+_SEGMENT = _lean(raw.FPDFPath_GetPathSegment, _Handle)
+_SEGMENT_TYPE = _lean(raw.FPDFPathSegment_GetType)
+_SEGMENT_POINT = _lean(raw.FPDFPathSegment_GetPoint)
+
+
+def _matrix(obj: _Handle) -> tuple[float, ...] | None:
     m = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, m):
+    if not _GET_MATRIX(obj, ctypes.byref(m)):
         return None
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
@@ -220,25 +240,20 @@ _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 def _paths(
-    handle: object, count: int, get: object, ctm: tuple[float, ...], depth: int
-) -> Iterator[tuple[object, tuple[float, ...]]]:
+    handle: ctypes.c_void_p, count: int, get: Callable[..., _Handle], ctm: tuple[float, ...], depth: int
+) -> Iterator[tuple[_Handle, tuple[float, ...]]]:
     """(path object, the matrix of the form around it) for every path, inside forms too."""
+    path, form = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
     for i in range(count):
-        obj = get(handle, i)  # type: ignore[operator]
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_PATH:
+        obj = get(handle, i)
+        kind = _OBJECT_TYPE(obj)
+        if kind == path:
             yield obj, ctm
-        elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
+        elif kind == form and depth < _MAX_DEPTH:
             own = _matrix(obj)
             if own is None:
                 continue
-            yield from _paths(
-                obj,
-                raw.FPDFFormObj_CountObjects(obj),
-                raw.FPDFFormObj_GetObject,
-                _compose(own, ctm),
-                depth + 1,
-            )
+            yield from _paths(obj, _FORM_COUNT(obj), _FORM_OBJECT, _compose(own, ctm), depth + 1)
 
 
 LIGHT = 200  # 0-255: a fill this light on every channel (or transparent) is paper, not ink
@@ -258,22 +273,25 @@ def page_rulings(page: pdfium.PdfPage, geo: PageGeometry, limit: int = 20000) ->
     x, y = ctypes.c_float(), ctypes.c_float()
     fill_mode, stroked = ctypes.c_int(), ctypes.c_int()
     red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
-    paths = _paths(page.raw, raw.FPDFPage_CountObjects(page.raw), raw.FPDFPage_GetObject, _IDENTITY, 0)
+    bounds = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    mode = ctypes.byref(fill_mode), ctypes.byref(stroked)
+    colour = [ctypes.byref(v) for v in (red, green, blue, alpha)]
+    paths = _paths(_address(page.raw), raw.FPDFPage_CountObjects(page.raw), _GET_OBJECT, _IDENTITY, 0)
     for obj, ctm in paths:
         if len(out) > limit:  # a drawing, not a table: stop before it costs time
             break
-        if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        if not _BOUNDS(obj, *bounds):
             continue
         corners = [_apply(ctm, px, py) for px, py in ((left.value, bottom.value), (right.value, top.value))]
         (ax, ay), (bx, by) = corners
         x0, x1, y0, y1 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
-        raw.FPDFPath_GetDrawMode(obj, fill_mode, stroked)
+        _DRAW_MODE(obj, *mode)
         filled_only = fill_mode.value != 0 and not stroked.value
-        coloured = filled_only and raw.FPDFPageObj_GetFillColor(obj, red, green, blue, alpha)
+        coloured = filled_only and _FILL_COLOR(obj, *colour)
         if coloured and (alpha.value == 0 or min(red.value, green.value, blue.value) > LIGHT):
             _erase(out, *geo.box(x0, y0, x1, y1))
             continue
-        segments = raw.FPDFPath_CountSegments(obj)
+        segments = _SEGMENTS(obj)
         if (x1 - x0 <= THIN or y1 - y0 <= THIN) and not (filled_only and segments > 5):
             _add(out, geo, x0, y0, x1, y1)  # a rule drawn as a line or a thin filled rectangle
             continue
@@ -321,7 +339,7 @@ def _apply(m: tuple[float, ...], px: float, py: float) -> tuple[float, float]:
 
 
 def _subpaths(
-    obj: object, segments: int, x: ctypes.c_float, y: ctypes.c_float, ctm: tuple[float, ...]
+    obj: _Handle, segments: int, x: ctypes.c_float, y: ctypes.c_float, ctm: tuple[float, ...]
 ) -> tuple[list[list[tuple[float, float]]], bool]:
     """The path's subpaths as points in user space (its own matrix and the forms' applied), and
     whether any segment is a curve.  Producers draw several borders as one path: WeasyPrint a
@@ -330,11 +348,12 @@ def _subpaths(
     full = _compose(own, ctm)
     subpaths: list[list[tuple[float, float]]] = []
     curved = False
+    at_x, at_y = ctypes.byref(x), ctypes.byref(y)
     for i in range(segments):
-        seg = raw.FPDFPath_GetPathSegment(obj, i)
-        kind = raw.FPDFPathSegment_GetType(seg)
+        seg = _SEGMENT(obj, i)
+        kind = _SEGMENT_TYPE(seg)
         curved = curved or kind == raw.FPDF_SEGMENT_BEZIERTO
-        if not raw.FPDFPathSegment_GetPoint(seg, x, y):
+        if not _SEGMENT_POINT(seg, at_x, at_y):
             continue
         if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
             subpaths.append([])
