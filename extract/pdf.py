@@ -117,6 +117,8 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
 
 
 PAGES_PER_JOB = 8  # fewer pages than this per process are read in this one (a process costs ~50 ms)
+RUNS_PER_JOB = 4  # a process reads about this many runs of pages, the next when one is done, so that
+# a run of slow pages (dense tables) does not keep the others waiting; each run opens the file (~1 ms)
 
 
 def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Options) -> list[tuple[Page, bool]]:
@@ -124,16 +126,26 @@ def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Option
     warnings they raise are logged here, in page order."""
     import multiprocessing
 
-    bounds = [round(k * len(numbers) / jobs) for k in range(jobs + 1)]
+    runs = max(jobs, min(jobs * RUNS_PER_JOB, len(numbers) // PAGES_PER_JOB))
+    bounds = [round(k * len(numbers) / runs) for k in range(runs + 1)]
     work = [(str(path), options.password, options.ocr, numbers[a:b]) for a, b in itertools.pairwise(bounds)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool, collector_paused():
-        results = pool.map(_read_run, work)
+        pending = pool.map_async(_read_run, work, chunksize=1)
+        _while_workers_read()
+        results = pending.get()
     out: list[tuple[Page, bool]] = []
     for read, warnings in results:
         for message in warnings:
             log.warning("%s", message)
         out.extend(read)
     return out
+
+
+def _while_workers_read() -> None:
+    """What this process does while it waits for its page workers: import the record builder, whose
+    patterns take about a fifth of a second to compile (the next step needs it, and the workers
+    were forked before, so none of them pays for it)."""
+    from . import records  # noqa: F401
 
 
 def _read_run(args: tuple[str, str | None, str, list[int]]) -> tuple[list[tuple[Page, bool]], list[str]]:
