@@ -124,16 +124,37 @@ class PackedBoxes(Sequence[Box | None]):
     Python floats made memory grow with the page count.
     """
 
-    __slots__ = ("_data",)
+    __slots__ = ("_data", "_extent")
 
     def __init__(self, boxes: Iterable[Box | None]) -> None:
         data = array("f")
         for box in boxes:
             data.extend(box or _NO_BOX)
         self._data = data
+        self._extent: Box | bool | None = False  # not computed yet (the boxes never change)
+
+    def extent(self) -> Box | None:
+        """The box around every character's box (computed once: the book reader asks often)."""
+        if self._extent is False:
+            data = self._data
+            x0s = [v for v in data[0::4] if v == v]  # NaN marks a character without a box
+            if not x0s:
+                self._extent = None
+            else:
+                tops = [v for v in data[1::4] if v == v]
+                x1s = [v for v in data[2::4] if v == v]
+                bottoms = [v for v in data[3::4] if v == v]
+                self._extent = (min(x0s), min(tops), max(x1s), max(bottoms))
+        return self._extent  # type: ignore[return-value]
 
     def __len__(self) -> int:
         return len(self._data) // 4
+
+    def __iter__(self) -> Iterator[Box | None]:
+        # one pass over the four columns (the generic Sequence iteration indexes one box at a time)
+        data = self._data
+        rows = zip(data[0::4], data[1::4], data[2::4], data[3::4], strict=True)
+        return iter([None if box[0] != box[0] else box for box in rows])
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_unpack_boxes, (self._data.tobytes(),))
@@ -259,15 +280,14 @@ class TextLine:
         return cls(text, boxes, confs if has_conf else None, number)
 
     def extent(self) -> Box | None:
-        real = [b for b in self.boxes or () if b is not None]
+        boxes = self.boxes
+        if isinstance(boxes, PackedBoxes):
+            return boxes.extent()
+        real = [b for b in boxes or () if b is not None]
         if not real:
             return None
-        return (
-            min(b[0] for b in real),
-            min(b[1] for b in real),
-            max(b[2] for b in real),
-            max(b[3] for b in real),
-        )
+        x0s, tops, x1s, bottoms = zip(*real, strict=True)
+        return (min(x0s), min(tops), max(x1s), max(bottoms))
 
 
 @dataclass
@@ -293,11 +313,23 @@ class Cell:
 
     @property
     def text(self) -> str:
-        return self.line().text
+        return joined_text(self.lines)  # as ``line().text``, without joining the boxes
 
     def line(self) -> TextLine:
         """The cell's lines as one (a wrapped label is one string)."""
         return TextLine.joined(self.lines) if self.lines else TextLine("")
+
+
+def joined_text(lines: Sequence[TextLine]) -> str:
+    """The text of ``TextLine.joined(lines)`` (of an empty list: ''), built without the boxes."""
+    if len(lines) == 1:
+        return lines[0].text
+    text = ""
+    for line in lines:
+        if text and _word_break(text[-1], line.text[:1]):
+            text += " "
+        text += line.text
+    return text
 
 
 def _word_break(last: str, first: str) -> bool:

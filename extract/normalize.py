@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -71,8 +71,13 @@ def _special() -> frozenset[str]:
     return frozenset(lexicon().radicals) | _PROTECTED | frozenset(_EXTRA)
 
 
+NORMALIZE_CACHE = 2048  # lines whose normal form is kept: a budget book's reader asks for most twice or more
+
+
+@lru_cache(maxsize=NORMALIZE_CACHE)
 def normalize_map(text: str) -> NormText:
-    """Normalise ``text`` and keep the origin index of every output character."""
+    """Normalise ``text`` and keep the origin index of every output character (a frozen result,
+    kept for the texts asked for last)."""
     if unicodedata.is_normalized("NFKC", text) and _special().isdisjoint(text):
         return NormText(text, tuple(range(len(text))))  # most lines: nothing to fold
     radicals = lexicon().radicals

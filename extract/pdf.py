@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -26,7 +27,7 @@ from .layout import TEXT_LAYER, analyse_page, finish_document
 from .model import Layer, Page
 from .pdfchars import damage_notes, distinct_pages, geometry, open_pdf
 from .pdfglyphs import page_glyphs, page_rulings
-from .pipeline import Options
+from .pipeline import Options, collector_paused, collector_spared
 
 log = logging.getLogger("yosan")
 
@@ -103,7 +104,7 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
             numbers = [n for n in numbers if n in options.pages]
         jobs = min(options.jobs, len(numbers) // PAGES_PER_JOB)
         if jobs <= 1:
-            read = [_read_page(path, doc, number, options.ocr) for number in numbers]
+            read = _read_all(path, doc, numbers, options.ocr)
     finally:
         doc.close()
     if jobs > 1:
@@ -135,6 +136,8 @@ def _mend_font_maps(path: Path, pages: list[Page], options: Options) -> None:
 
 
 PAGES_PER_JOB = 8  # fewer pages than this per process are read in this one (a process costs ~50 ms)
+RUNS_PER_JOB = 4  # a process reads about this many runs of pages, the next when one is done, so that
+# a run of slow pages (dense tables) does not keep the others waiting; each run opens the file (~1 ms)
 
 
 def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Options) -> list[tuple[Page, bool]]:
@@ -142,16 +145,26 @@ def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Option
     warnings they raise are logged here, in page order."""
     import multiprocessing
 
-    bounds = [round(k * len(numbers) / jobs) for k in range(jobs + 1)]
+    runs = max(jobs, min(jobs * RUNS_PER_JOB, len(numbers) // PAGES_PER_JOB))
+    bounds = [round(k * len(numbers) / runs) for k in range(runs + 1)]
     work = [(str(path), options.password, options.ocr, numbers[a:b]) for a, b in itertools.pairwise(bounds)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        results = pool.map(_read_run, work)
+    with multiprocessing.get_context("fork").Pool(jobs) as pool, collector_paused():
+        pending = pool.map_async(_read_run, work, chunksize=1)
+        _while_workers_read()
+        results = pending.get()
     out: list[tuple[Page, bool]] = []
     for read, warnings in results:
         for message in warnings:
             log.warning("%s", message)
         out.extend(read)
     return out
+
+
+def _while_workers_read() -> None:
+    """What this process does while it waits for its page workers: import the record builder, whose
+    patterns take about a fifth of a second to compile (the next step needs it, and the workers
+    were forked before, so none of them pays for it)."""
+    from . import records  # noqa: F401
 
 
 def _read_run(args: tuple[str, str | None, str, list[int]]) -> tuple[list[tuple[Page, bool]], list[str]]:
@@ -164,12 +177,24 @@ def _read_run(args: tuple[str, str | None, str, list[int]]) -> tuple[list[tuple[
     try:
         doc = open_pdf(Path(path), password)
         try:
-            return [_read_page(Path(path), doc, n, ocr) for n in numbers], caught
+            return _read_all(Path(path), doc, numbers, ocr), caught
         finally:
             doc.close()
     finally:
         log.removeHandler(handler)
         log.propagate = propagate
+
+
+def _read_all(
+    path: Path, doc: pdfium.PdfDocument, numbers: Sequence[int], ocr: str
+) -> list[tuple[Page, bool]]:
+    """Pages read one after another, each left out of the garbage collector's passes once read."""
+    read: list[tuple[Page, bool]] = []
+    with collector_spared() as keep:
+        for number in numbers:
+            read.append(_read_page(path, doc, number, ocr))
+            keep()
+    return read
 
 
 class _Collect(logging.Handler):

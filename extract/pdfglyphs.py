@@ -15,8 +15,9 @@ import ctypes
 import itertools
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -60,6 +61,29 @@ def _invisible_share(handle: object, count: int) -> float:
     return hidden / asked if asked else 0.0
 
 
+def _lean(function: object, restype: type | None = ctypes.c_int) -> Callable[..., Any]:
+    """A PDFium function called without ctypes' per-argument conversion, which costs more than
+    PDFium's own work for the per-character calls (about half the time of each call).  Its callers
+    pass only what ctypes passes unconverted: Python ints (C int), ``c_void_p`` handles and
+    ``byref`` pointers."""
+    address = ctypes.cast(function, ctypes.c_void_p).value  # type: ignore[arg-type]
+    assert address, "PDFium function without an address"
+    return ctypes.CFUNCTYPE(restype)(address)  # no argtypes: the arguments go as they are
+
+
+def _address(pointer: Any) -> ctypes.c_void_p:
+    """A PDFium handle as a plain pointer, read from the handle's own memory (``ctypes.cast`` would
+    make a reference cycle for each handle: garbage for the cyclic collector)."""
+    return ctypes.c_void_p.from_buffer(pointer)
+
+
+_UNICODE_OF = _lean(raw.FPDFText_GetUnicode, ctypes.c_uint)
+_LOOSE_BOX = _lean(raw.FPDFText_GetLooseCharBox)
+_ANGLE_OF = _lean(raw.FPDFText_GetCharAngle, ctypes.c_float)
+_IS_GENERATED = _lean(raw.FPDFText_IsGenerated)
+_MAP_ERROR = _lean(raw.FPDFText_HasUnicodeMapError)
+
+
 def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
     """The page's upright characters with loose boxes (the font's full height), whitespace left out."""
     textpage = page.get_textpage()
@@ -70,10 +94,11 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
             return TextLayer([], 0, 0)
         # one call per character: FPDFText_GetText skips characters without Unicode, so its
         # buffer does not line up with the character indices the boxes are asked by
-        unicode_of = raw.FPDFText_GetUnicode
+        lean = _address(handle)  # the handle, for _lean calls
+        unicode_of, angle_of, generated, map_error = _UNICODE_OF, _ANGLE_OF, _IS_GENERATED, _MAP_ERROR
         rect = raw.FS_RECTF()
-        box = raw.FPDFText_GetLooseCharBox
-        angle_of = raw.FPDFText_GetCharAngle
+        at_rect = ctypes.byref(rect)
+        loose_box = _LOOSE_BOX
         step = 1 if count < SAMPLE_ALL_BELOW else SAMPLE_STEP
         glyphs: list[Glyph] = []
         unmapped = 0
@@ -84,7 +109,7 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
         upright = geo.rotation == 0  # the common case, transformed inline: a call per glyph costs
         dx, dy = -geo.left, geo.top
         for i in range(count):
-            code = unicode_of(handle, i)
+            code = unicode_of(lean, i)
             if 0xD800 <= code <= 0xDBFF:  # a character outside the BMP comes as two halves
                 high = code
                 continue
@@ -106,16 +131,16 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
                         glyphs[-1].font = fonts.of(i - 1)
                     at_break = True
                     continue
-                if raw.FPDFText_IsGenerated(handle, i) == 1 or not box(handle, i, rect):
+                if generated(lean, i) == 1 or not loose_box(lean, i, at_rect):
                     continue
                 ch = " "
             else:
-                if i % step == 0 and raw.FPDFText_HasUnicodeMapError(handle, i) == 1:
+                if i % step == 0 and map_error(lean, i) == 1:
                     unmapped += step
-                angle = angle_of(handle, i)
+                angle = angle_of(lean, i)
                 if angle > 0 and not _upright(angle, geo.rotation):
                     continue
-                if not box(handle, i, rect):
+                if not loose_box(lean, i, at_rect):
                     continue
             if upright:
                 glyph = Glyph(ch, rect.left + dx, dy - rect.top, rect.right + dx, dy - rect.bottom)
@@ -149,7 +174,7 @@ class _Fonts:
         font = raw.FPDFTextObj_GetFont(obj)
         # a font stroked as well as filled (render mode 2) is the writer's bold
         stroked = raw.FPDFTextObj_GetTextRenderMode(obj) in _STROKED
-        key = (ctypes.cast(font, ctypes.c_void_p).value, stroked)
+        key = (_address(font).value, stroked)
         if key not in self.by_handle:
             # subsets of one font (ABCDEF+IPAexGothic, a new subset every 256 glyphs) are one font
             raw.FPDFFont_GetBaseFontName(font, self.buffer, len(self.buffer))
@@ -171,9 +196,29 @@ def _upright(angle: float, rotation: int) -> bool:
     return min(degrees, 360 - degrees) < UPRIGHT
 
 
-def _matrix(obj: object) -> tuple[float, ...] | None:
+class _Handle(ctypes.c_void_p):
+    """A PDFium object handle as a ``_lean`` call returns it: kept a pointer (a plain ``c_void_p``
+    result would come back as an int, which a call without argtypes would pass truncated)."""
+
+
+# the calls made for every page object and path segment when rules are collected
+_GET_OBJECT = _lean(raw.FPDFPage_GetObject, _Handle)
+_FORM_OBJECT = _lean(raw.FPDFFormObj_GetObject, _Handle)
+_FORM_COUNT = _lean(raw.FPDFFormObj_CountObjects)
+_OBJECT_TYPE = _lean(raw.FPDFPageObj_GetType)
+_BOUNDS = _lean(raw.FPDFPageObj_GetBounds)
+_GET_MATRIX = _lean(raw.FPDFPageObj_GetMatrix)
+_DRAW_MODE = _lean(raw.FPDFPath_GetDrawMode)
+_FILL_COLOR = _lean(raw.FPDFPageObj_GetFillColor)
+_SEGMENTS = _lean(raw.FPDFPath_CountSegments)
+_SEGMENT = _lean(raw.FPDFPath_GetPathSegment, _Handle)
+_SEGMENT_TYPE = _lean(raw.FPDFPathSegment_GetType)
+_SEGMENT_POINT = _lean(raw.FPDFPathSegment_GetPoint)
+
+
+def _matrix(obj: _Handle) -> tuple[float, ...] | None:
     m = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, m):
+    if not _GET_MATRIX(obj, ctypes.byref(m)):
         return None
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
@@ -195,25 +240,20 @@ _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 def _paths(
-    handle: object, count: int, get: object, ctm: tuple[float, ...], depth: int
-) -> Iterator[tuple[object, tuple[float, ...]]]:
+    handle: ctypes.c_void_p, count: int, get: Callable[..., _Handle], ctm: tuple[float, ...], depth: int
+) -> Iterator[tuple[_Handle, tuple[float, ...]]]:
     """(path object, the matrix of the form around it) for every path, inside forms too."""
+    path, form = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
     for i in range(count):
-        obj = get(handle, i)  # type: ignore[operator]
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_PATH:
+        obj = get(handle, i)
+        kind = _OBJECT_TYPE(obj)
+        if kind == path:
             yield obj, ctm
-        elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _MAX_DEPTH:
+        elif kind == form and depth < _MAX_DEPTH:
             own = _matrix(obj)
             if own is None:
                 continue
-            yield from _paths(
-                obj,
-                raw.FPDFFormObj_CountObjects(obj),
-                raw.FPDFFormObj_GetObject,
-                _compose(own, ctm),
-                depth + 1,
-            )
+            yield from _paths(obj, _FORM_COUNT(obj), _FORM_OBJECT, _compose(own, ctm), depth + 1)
 
 
 LIGHT = 200  # 0-255: a fill this light on every channel (or transparent) is paper, not ink
@@ -233,22 +273,25 @@ def page_rulings(page: pdfium.PdfPage, geo: PageGeometry, limit: int = 20000) ->
     x, y = ctypes.c_float(), ctypes.c_float()
     fill_mode, stroked = ctypes.c_int(), ctypes.c_int()
     red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
-    paths = _paths(page.raw, raw.FPDFPage_CountObjects(page.raw), raw.FPDFPage_GetObject, _IDENTITY, 0)
+    bounds = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    mode = ctypes.byref(fill_mode), ctypes.byref(stroked)
+    colour = [ctypes.byref(v) for v in (red, green, blue, alpha)]
+    paths = _paths(_address(page.raw), raw.FPDFPage_CountObjects(page.raw), _GET_OBJECT, _IDENTITY, 0)
     for obj, ctm in paths:
         if len(out) > limit:  # a drawing, not a table: stop before it costs time
             break
-        if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        if not _BOUNDS(obj, *bounds):
             continue
         corners = [_apply(ctm, px, py) for px, py in ((left.value, bottom.value), (right.value, top.value))]
         (ax, ay), (bx, by) = corners
         x0, x1, y0, y1 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
-        raw.FPDFPath_GetDrawMode(obj, fill_mode, stroked)
+        _DRAW_MODE(obj, *mode)
         filled_only = fill_mode.value != 0 and not stroked.value
-        coloured = filled_only and raw.FPDFPageObj_GetFillColor(obj, red, green, blue, alpha)
+        coloured = filled_only and _FILL_COLOR(obj, *colour)
         if coloured and (alpha.value == 0 or min(red.value, green.value, blue.value) > LIGHT):
             _erase(out, *geo.box(x0, y0, x1, y1))
             continue
-        segments = raw.FPDFPath_CountSegments(obj)
+        segments = _SEGMENTS(obj)
         if (x1 - x0 <= THIN or y1 - y0 <= THIN) and not (filled_only and segments > 5):
             _add(out, geo, x0, y0, x1, y1)  # a rule drawn as a line or a thin filled rectangle
             continue
@@ -296,7 +339,7 @@ def _apply(m: tuple[float, ...], px: float, py: float) -> tuple[float, float]:
 
 
 def _subpaths(
-    obj: object, segments: int, x: ctypes.c_float, y: ctypes.c_float, ctm: tuple[float, ...]
+    obj: _Handle, segments: int, x: ctypes.c_float, y: ctypes.c_float, ctm: tuple[float, ...]
 ) -> tuple[list[list[tuple[float, float]]], bool]:
     """The path's subpaths as points in user space (its own matrix and the forms' applied), and
     whether any segment is a curve.  Producers draw several borders as one path: WeasyPrint a
@@ -305,11 +348,12 @@ def _subpaths(
     full = _compose(own, ctm)
     subpaths: list[list[tuple[float, float]]] = []
     curved = False
+    at_x, at_y = ctypes.byref(x), ctypes.byref(y)
     for i in range(segments):
-        seg = raw.FPDFPath_GetPathSegment(obj, i)
-        kind = raw.FPDFPathSegment_GetType(seg)
+        seg = _SEGMENT(obj, i)
+        kind = _SEGMENT_TYPE(seg)
         curved = curved or kind == raw.FPDF_SEGMENT_BEZIERTO
-        if not raw.FPDFPathSegment_GetPoint(seg, x, y):
+        if not _SEGMENT_POINT(seg, at_x, at_y):
             continue
         if kind == raw.FPDF_SEGMENT_MOVETO or not subpaths:
             subpaths.append([])

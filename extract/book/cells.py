@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
@@ -21,6 +22,7 @@ from ..numbers import AmountError, parse_amount
 from .columns import header_unit
 
 log = logging.getLogger("yosan")
+YEN_CACHE = 8192  # figures whose value in yen is kept (a 612-page book states about 10,000, many twice)
 _NUMBER_CELL = regex.compile(r"^(?P<sign>[△▲-])?\s?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<decimal>\.\d+)?$")
 _DIGIT = regex.compile(r"\d")
 _WORDS = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}%％]")
@@ -69,11 +71,20 @@ def cell_figures(cell: Cell | None, source: str, page: int | None) -> tuple[list
 
 def to_yen(value: Decimal, unit: str) -> int | None:
     """The figure in yen, or None when it is no whole number of yen (a rate in a money column)."""
+    yen = _yen_of(f"{abs(value)}{unit}")
+    if yen is None:
+        return None
+    return -yen if value < 0 else yen
+
+
+@lru_cache(maxsize=YEN_CACHE)
+def _yen_of(text: str) -> int | None:
+    """An unsigned figure and its unit in yen (kept: a book states its figures again and again,
+    in its summaries, its 款・項・目 totals and its 前年度 columns)."""
     try:
-        amount = parse_amount(f"{abs(value)}{unit}")
+        amount = parse_amount(text)
     except AmountError:
         return None
     if amount.yen != amount.yen.to_integral_value():
         return None
-    yen = int(amount.yen)
-    return -yen if value < 0 else yen
+    return int(amount.yen)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -41,6 +42,10 @@ class Entry:
     level: Level  # from the code's level word (５款), or NONE
 
 
+NAME_CACHE = 4096  # names kept once tidied or split: a book's reader asks for the same ones again and again
+
+
+@lru_cache(maxsize=NAME_CACHE)
 def tidy_name(text: str) -> str:
     """A name as a user reads it: NFKC, spaces between CJK characters gone (``労 働 費``)."""
     from ..normalize import tidy_spaces
@@ -48,6 +53,7 @@ def tidy_name(text: str) -> str:
     return tidy_spaces(unicodedata.normalize("NFKC", text)).strip()
 
 
+@lru_cache(maxsize=NAME_CACHE)
 def split_code(text: str) -> Entry:
     """The code, level and name of an entry as printed."""
     text = tidy_name(text)

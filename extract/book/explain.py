@@ -43,6 +43,16 @@ _CODE = regex.compile(
     rf"|^(?P<glued>\d{{3}}|\d{{6}})(?=[\p{{Han}}\p{{Hiragana}}\p{{Katakana}}A-Za-z(（])(?!{alternation(_WORDS.code_stops)})"
 )
 _TAIL_JUNK = regex.compile(r"[\s:：]+$")
+# the patterns each number and line is tested with, compiled once (a book has thousands of 説明 lines)
+_TIMES_RE = regex.compile(_TIMES)
+_DIVIDE_RE = regex.compile(_DIVIDE)
+_COUNTERS_RE = regex.compile(_COUNTERS)
+_LETTER = regex.compile(r"[\p{L}]")
+_WORD_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}A-Za-z]")
+_TIMES_AFTER = regex.compile(rf"\s?(?:{_TIMES})")
+_BRACKET_TIMES = regex.compile(rf"[^\s]*?[)）]\s?(?:{_TIMES})")
+_TERM_TIMES = regex.compile(rf"\s?[-+]\s?[\d,]+\s?[)）]\s?(?:{_TIMES})")
+_NAME_TAIL = regex.compile(rf"\s?[(（]?$|(?<=\S)\s?(?<![\d,])\d+\s?(?:{_COUNTERS})\S*$")
 BASE_COLUMN = "算定基礎"
 
 
@@ -77,31 +87,28 @@ def _is_money(m: regex.Match[str], text: str) -> tuple[bool, bool]:
     before, after = (m["before"] or "").strip(), (m["after"] or "").strip()
     if m["decimal"]:
         return False, False  # rates: 98.9, 0.74
-    if before and (regex.fullmatch(_TIMES, before) or regex.fullmatch(_DIVIDE, before)):
+    if before and (_TIMES_RE.fullmatch(before) or _DIVIDE_RE.fullmatch(before)):
         return False, False  # ×1／2, /2
-    if after and regex.fullmatch(_DIVIDE, after):
+    if after and _DIVIDE_RE.fullmatch(after):
         return False, False  # 1／2
-    if after and regex.fullmatch(_COUNTERS, after):
+    if after and _COUNTERS_RE.fullmatch(after):
         return False, False  # ４人, 1号分
     start, end = m.span("digits")
-    glued_before = start > 0 and regex.match(r"[\p{L}]", text[start - 1]) is not None and not m["sign"]
+    glued_before = start > 0 and _LETTER.match(text[start - 1]) is not None and not m["sign"]
     glued_after = (
         end < len(text)
-        and regex.match(r"[\p{Han}\p{Hiragana}\p{Katakana}A-Za-z]", text[end]) is not None
+        and _WORD_CHAR.match(text[end]) is not None
         and text[end] not in _BOX_MARKS  # 357,177口新型…: a remark's □ as OCR prints it
     )
     if glued_before or glued_after:
         return False, False  # キッズジョブ2026開催負担金
-    base = bool(after and regex.fullmatch(_TIMES, after))
+    base = bool(after and _TIMES_RE.fullmatch(after))
     if not base and after in (")", "）"):
         # (15,088,000-1,150,000)×98.9%: the bracket closes a formula's base
-        base = regex.match(rf"\s?(?:{_TIMES})", text[m.end() :]) is not None
+        base = _TIMES_AFTER.match(text[m.end() :]) is not None
     if before in ("(", "（", "-", "+") and not base:
         rest = text[m.end() :]
-        base = (
-            regex.match(rf"[^\s]*?[)）]\s?(?:{_TIMES})", rest) is not None
-            or regex.match(rf"\s?[-+]\s?[\d,]+\s?[)）]\s?(?:{_TIMES})", rest) is not None
-        )
+        base = _BRACKET_TIMES.match(rest) is not None or _TERM_TIMES.match(rest) is not None
     return True, base
 
 
@@ -135,7 +142,7 @@ def read_line(line: TextLine, ocr: bool = False) -> ExplainLine:
         first_money = min(first_money, figures[-1].start)
     name = text[body_start:first_money]
     # a formula's bracket and a count before the figures are no part of the name
-    name = regex.sub(rf"\s?[(（]?$|(?<=\S)\s?(?<![\d,])\d+\s?(?:{_COUNTERS})\S*$", "", name.rstrip())
+    name = _NAME_TAIL.sub("", name.rstrip())
     name = _TAIL_JUNK.sub("", name)
     from ..normalize import tidy_spaces
 

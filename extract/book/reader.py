@@ -80,6 +80,10 @@ SECTION_RE = regex.compile(
 )
 TABLE_TITLE_RE = regex.compile(r"^第\s?(?P<n>\d{1,2})\s?表\s?(?P<title>\S.*)$")
 _GROUPED = regex.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_INK = regex.compile(r"\S.*\S|\S")  # a text's span without the spaces around it
+_UNIT = regex.compile(r"[千百万億]*円")
+_LEAD_UNIT = regex.compile(r"^([千百万億]?円)(?=\S)")  # 千円 glued before a 説明 column's first item
+_LEAD_CODE = regex.compile(r"^(\d{3,8})\s")
 
 
 # --- the path --------------------------------------------------------------------
@@ -343,6 +347,7 @@ class BookReader:
         self._named_before: list[tuple[Row, Path]] = []
         self._spine_before: list[Snapshot] = []
         self._where = (path, fiscal_year)
+        self._classified: dict[int, list[Column | None] | None] = {}  # a table's columns, by id
         self.state = _State(source, [], params)
 
     # ------------------------------------------------------------------ entry
@@ -351,6 +356,8 @@ class BookReader:
         st = self.state
         tables = [(p.layer, t) for p in self.pages for t in p.blocks if isinstance(t, Table)]
         classified = [(layer, classify_table(t, misreads=layer == Layer.OCR)) for layer, t in tables]
+        # each table's headers read once: ``_columns`` takes them from here (the tables do not change)
+        self._classified = {id(t): cols for (_, t), (_, cols) in zip(tables, classified, strict=True)}
         if not any(_book_table(cols) for _, cols in classified):
             return [], set()  # no 款・項・目・節 anywhere: a PR sheet's tables are read as text
         # OCR garbles the small 千円 of a header (千由, 子由, or 円 alone): on scanned pages the unit
@@ -441,7 +448,10 @@ class BookReader:
         st = self.state
         lefts = _col_lefts(table)
         ocr = layer == Layer.OCR
-        cols = classify_table(table, misreads=ocr)
+        if id(table) in self._classified:
+            cols = self._classified.pop(id(table))
+        else:
+            cols = classify_table(table, misreads=ocr)
         if cols is not None:
             cols = _kan_by_name(table, by_arithmetic(table, cols))
             if ocr and self._ocr_unit:
@@ -554,7 +564,7 @@ class BookReader:
                 amounts_only.remove(partner)
                 st.claimed.add(id(partner))
                 norm = normalize_text(partner.text)
-                start, end = regex.search(r"\S.*\S|\S", norm).span()
+                start, end = _INK.search(norm).span()
         if start < 0:
             return ""
         norm = normalize_text(amount_line.text)
@@ -567,7 +577,7 @@ class BookReader:
             yen = -int(amount.yen) if amount.negative else int(amount.yen)
         except AmountError:
             return ""
-        unit = regex.search(r"[千百万億]*円", token[0])
+        unit = _UNIT.search(token[0])
         kind = Kind.SUPPLEMENTARY if budget.supplementary else Kind.BUDGET
         for node in nodes:
             self._emit(
@@ -977,13 +987,14 @@ class BookReader:
         edge = max(edges) if len(run) > 1 and edges else None
         lines.sort(key=lambda ln: (ln.extent() or (0, 0, 0, 0))[1])
         items: list[ExplainLine] = []
+        em = _em(lines)  # the lines' median height, asked for every line below
         for line in lines:
             text = normalize_text(line.text).strip()
             stated = header_unit(text)
             if stated:
                 self._column_units[id(table), k] = stated
                 continue
-            lead = regex.match(r"^([千百万億]?円)(?=\S)", text)
+            lead = _LEAD_UNIT.match(text)
             if lead:
                 self._column_units[id(table), k] = lead[1]
             item = read_line(line, ocr=page.layer == Layer.OCR)
@@ -994,11 +1005,10 @@ class BookReader:
             if items and not item.figures and not item.code and item.name[:1] in "(（" and items[-1].figures:
                 items[-1] = replace(items[-1], name=items[-1].name + item.name)  # (定数外)
                 continue
-            if items and self._name_goes_on(items[-1], item, _em(lines), edge):
+            if items and self._name_goes_on(items[-1], item, em, edge):
                 items[-1] = replace(items[-1], name=items[-1].name + item.name)  # 負担 / 金
                 continue
             items.append(item)
-        em = _em(lines)
         unit_here = self._unit(table, k, col, unit)
         previous: tuple[str, str] | None = None  # the last item's name and parent
         for item in items:
@@ -1126,7 +1136,7 @@ def by_arithmetic(table: Table, cols: list[Column | None]) -> list[Column | None
 def _code_after(item: ExplainLine, unit: str) -> str:
     if item.code:
         return item.code
-    m = regex.match(r"^(\d{3,8})\s", item.name)
+    m = _LEAD_CODE.match(item.name)
     return m[1] if m else ""
 
 

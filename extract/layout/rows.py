@@ -11,12 +11,11 @@ positions every glyph, and OCR all give the same text.
 
 from __future__ import annotations
 
-import itertools
+import operator
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import cast
 
 from ..model import Box, Glyph, TextLine
 from .params import LayoutParams
@@ -129,7 +128,13 @@ def _order_row(row: Row) -> None:
     for g in row.glyphs:
         if g.run >= 0:
             start[g.run] = min(start.get(g.run, g.x0), g.x0)
+    if not start:  # a text layer's glyphs: the key below is (x0, -1, x0), and ties keep their order
+        row.glyphs.sort(key=_X0)
+        return
     row.glyphs.sort(key=lambda g: (start.get(g.run, g.x0), g.run, g.order if g.run >= 0 else g.x0))
+
+
+_X0 = operator.attrgetter("x0")
 
 
 @dataclass(slots=True)
@@ -232,13 +237,21 @@ def separator(left: Glyph, right: Glyph, em: float, params: LayoutParams, spaces
         return ""  # inside one OCR word: as tesseract read it
     if spaces.between(left, right):
         return " "
+    return " " if _gap_space(left, right, params.word_space * em, params.cjk_space * em) else ""
+
+
+def _gap_space(left: Glyph, right: Glyph, word: float, cjk: float) -> bool:
+    """Whether the gap between two glyphs is a space: wider than ``word`` (points) between Latin
+    letters or digits, than ``cjk`` next to kana or kanji (``separator`` without drawn spaces)."""
+    if left.run >= 0 and left.run == right.run:
+        return False
     gap = right.x0 - left.x1
     a, b = _kind(left.text[-1:]), _kind(right.text[:1])
     if a == "digit" and b == "digit":
-        return " " if gap > params.word_space * em else ""  # never glue two numbers into one
+        return gap > word  # never glue two numbers into one
     if a == "wide" or b == "wide":
-        return " " if gap > params.cjk_space * em else ""
-    return " " if gap > params.word_space * em else ""
+        return gap > cjk
+    return gap > word
 
 
 def line_of(
@@ -249,21 +262,31 @@ def line_of(
     boxes: list[Box | None] = []
     confs: list[float | None] = []
     drawn = spaces.along(glyphs)
+    n_drawn = len(drawn)
+    word, cjk = params.word_space * em, params.cjk_space * em  # as ``separator`` scales them
+    has_conf = False
     k = 0
-    for prev, g in cast("Iterator[tuple[Glyph | None, Glyph]]", itertools.pairwise([None, *glyphs])):
+    prev: Glyph | None = None
+    for g in glyphs:  # one pass, inlined: every character of a document goes through here
         if prev is not None:
-            left, right = prev.cx, g.cx
-            while k < len(drawn) and drawn[k] <= left:
+            left, right = (prev.x0 + prev.x1) / 2, (g.x0 + g.x1) / 2
+            while k < n_drawn and drawn[k] <= left:
                 k += 1
-            if (k < len(drawn) and drawn[k] < right) or separator(prev, g, em, params):
+            if (k < n_drawn and drawn[k] < right) or _gap_space(prev, g, word, cjk):
                 text.append(" ")
                 boxes.append(None)
                 confs.append(None)
         text.append(g.text)
         box = (g.x0, g.top, g.x1, g.bottom)
-        boxes.extend([box] * len(g.text))
-        confs.extend([g.conf] * len(g.text))
-    has_conf = any(c is not None for c in confs)
+        conf = g.conf
+        has_conf = has_conf or (conf is not None and g.text != "")
+        if len(g.text) == 1:
+            boxes.append(box)
+            confs.append(conf)
+        else:
+            boxes.extend([box] * len(g.text))
+            confs.extend([conf] * len(g.text))
+        prev = g
     return TextLine("".join(text), boxes, confs if has_conf else None, number)
 
 
