@@ -655,7 +655,9 @@ def _mean_conf(line: _PxLine) -> float:
 
 def _doubtful(line: _PxLine, params: OcrParams) -> bool:
     """Whether the page reading of a flow line gives a reason to read it again: a word tesseract
-    is unsure of, or a number that fails the format check."""
+    is unsure of, or a number that fails the format check (every line, with ``reread_all``)."""
+    if params.reread_all:
+        return True
     if any(c is not None and c < params.reread_conf for c in line.confs):
         return True
     return bool(suspect_numbers(line.text))

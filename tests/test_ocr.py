@@ -270,9 +270,11 @@ def test_the_ink_check_sees_a_page_number_alone() -> None:
 
 
 def test_only_doubtful_lines_are_read_again() -> None:
-    """A line tesseract is sure of keeps its page reading; a low confidence or a malformed
-    number sends it back for a second reading."""
-    params = ocr.OCR_PARAMS
+    """Choosing lines by confidence (``reread_all`` off): a line tesseract is sure of keeps its
+    page reading; a low confidence or a malformed number sends it back for a second reading."""
+    from dataclasses import replace
+
+    params = replace(ocr.OCR_PARAMS, reread_all=False)
 
     def line(text: str, conf: float) -> object:
         return ocr._PxLine(0, 0, 10, 10, text, [(0, 0, 1, 1)] * len(text), [conf] * len(text))
@@ -280,6 +282,7 @@ def test_only_doubtful_lines_are_read_again() -> None:
     assert not ocr._doubtful(line("令和2年度予算額(案):1,078百万円", 0.96), params)
     assert ocr._doubtful(line("令和2年度予算額(案):1,078百万円", params.reread_conf - 0.01), params)
     assert ocr._doubtful(line("令和2年度予算額(案):4854百万円", 0.96), params)
+    assert ocr._doubtful(line("令和2年度予算額(案):1,078百万円", 0.96), ocr.OCR_PARAMS)  # the default: all
 
 
 # --- real scans ------------------------------------------------------------------
