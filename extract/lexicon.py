@@ -52,6 +52,9 @@ class Lexicon:
     bracket_openers: tuple[str, ...]
     closers: tuple[str, ...]
     sentence_ends: tuple[str, ...]
+    no_line_start: frozenset[str]
+    no_line_end: frozenset[str]
+    hanging: frozenset[str]
     radicals: dict[str, str]
 
     def era(self, name_or_abbreviation: str) -> Era:
@@ -93,6 +96,9 @@ def lexicon() -> Lexicon:
         bracket_openers=tuple(markers["bracket_openers"]),
         closers=tuple(markers["closers"]),
         sentence_ends=tuple(markers["sentence_ends"]),
+        no_line_start=frozenset(markers["no_line_start"]),
+        no_line_end=frozenset(markers["no_line_end"]),
+        hanging=frozenset(markers["hanging"]),
         radicals=dict(raw["radicals"]),
     )
 

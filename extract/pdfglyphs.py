@@ -116,8 +116,10 @@ def page_glyphs(page: pdfium.PdfPage, geo: PageGeometry) -> TextLayer:
             if 0xDC00 <= code <= 0xDFFF:  # a lone half (a damaged ToUnicode map) is no character
                 code = 0x10000 + ((high - 0xD800) << 10) + (code - 0xDC00) if high else 0xFFFD
             high = 0
-            if code == 0xFFFE:
-                code = 0x2D  # PDFium's mark for a hyphen ending a line (`J-` / `PARC`): a hyphen
+            if code in (0xFFFE, 0x02):
+                # PDFium's marks for a hyphen ending a line (`J-` / `PARC`; 0x02 where the producer
+                # drew it in a line of its own, as LibreOffice does `JT-` / `60SA`): a hyphen
+                code = 0x2D
             if code in (0xFFFF, 0):
                 if code == 0:
                     glyphs.append(_nul(handle, i, rect, transform))

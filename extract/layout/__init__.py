@@ -18,7 +18,7 @@ from .breaks import restore_breaks
 from .furniture import mark_furniture, number_lines
 from .params import OCR, TEXT_LAYER, LayoutParams
 from .regions import Frame, TableAt, Visual, order_region
-from .rows import Spaces, dedupe, em_of, line_of
+from .rows import Spaces, dedupe, drop_reread_ink, em_of, line_of
 from .rules import Grid, find_grids
 from .tables import ruled_table
 from .wrap import join_wrapped
@@ -117,7 +117,7 @@ def analyse_page(
     if not ink:
         return page
     em = em_of(ink)
-    ink = dedupe(ink, em, params)
+    ink = drop_reread_ink(dedupe(ink, em, params), em, params)
     spaces = Spaces([g for g in glyphs if not g.text.strip()], em)
     frames, flow = _frames(find_grids(rulings, params), ink, em, params, spaces)
     items = order_region(flow, frames, em, params, spaces=spaces)

@@ -19,6 +19,8 @@ from ..lexicon import alternation, lexicon
 from ..model import Page, TextBlock, TextLine
 
 TITLE_MIN = 6  # characters: shorter names (推進, 事業概要) are too common to decide anything
+TAIL_MIN = 10  # characters: a name found only after breaks must be longer to count
+_KANA = regex.compile(r"^[\p{Hiragana}ーンァィゥェォッャュョヮ]")  # a particle, or inside a word
 
 
 def _compact_pattern() -> regex.Pattern[str]:
@@ -28,6 +30,8 @@ def _compact_pattern() -> regex.Pattern[str]:
 
 
 _COMPACT = _compact_pattern()
+# a line opened by a numbering mark (◇ ○ ① …): an item of its own, whatever its rows
+_NUMBERED = regex.compile(rf"^\s*(?:{alternation(lexicon().strong_markers)})")
 # a name up to its first figure or bracketed figure: `気候変動適応戦略イニシアチブ 1,127百万円 …`
 _NAME = regex.compile(r"^(.*?)(?=\s?[(（]?[▲△]?\d[\d,，.]*\s?[千百十万億兆]*円|$)")
 _SENTENCE_END = regex.compile(r"[。．]$")
@@ -43,23 +47,40 @@ def _name(text: str) -> str:
 
 
 def _titles(lines: Iterable[TextLine]) -> set[str]:
-    """Lines printed on their own (one row), as keys: names that stand alone somewhere (not a
-    box's label, not a sentence)."""
+    """Lines printed on their own (one row, or several after a numbering mark: a summary page's
+    ``◇グローバルに活躍する…`` wrapped in a narrow column), as keys: names that stand alone
+    somewhere (not a box's label, not a sentence)."""
     from .wrap import new_item
 
     label = new_item()
     found = set()
     for line in lines:
-        if line.rows == 1:
+        if line.rows == 1 or _NUMBERED.match(line.text):
             for key in (_key(line.text), _name(line.text)):
                 if len(key) >= TITLE_MIN and not _SENTENCE_END.search(key) and not label.match(key):
                     found.add(key)
     return found
 
 
+def _repeated_tails(lines: Iterable[TextLine]) -> set[str]:
+    """Names that open the rest of a rejoined line after a break in two lines or more, each time
+    after other text: a title rejoined with whatever ended above it, on the summary page and on
+    its detail page (a scan's ``…環境エネルギー問題に対応`` / ``気候変動適応戦略イニシアチブ``).
+    Only names of ``TAIL_MIN`` characters or more that do not open with hiragana (a wrapped line
+    goes on with ``の整備・共用`` after many names) or inside a katakana word."""
+    heads: dict[str, set[str]] = {}
+    for line in lines:
+        for at in line.breaks:
+            key = _name(line.text[at:])
+            if len(key) >= TAIL_MIN and not _KANA.match(key) and not _SENTENCE_END.search(key):
+                heads.setdefault(key, set()).add(_key(line.text[:at]))
+    return {key for key, before in heads.items() if len(before) >= 2}
+
+
 def restore_breaks(pages: Sequence[Page]) -> None:
     """Cut rejoined lines again at breaks where one side alone is a line printed on its own."""
-    titles = _titles(line for page in pages for line in page.lines())
+    lines = [line for page in pages for line in page.lines()]
+    titles = _titles(lines) | _repeated_tails(lines)
     if not titles:
         return
     for page in pages:

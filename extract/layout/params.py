@@ -22,6 +22,10 @@ class LayoutParams:
     """Two glyphs share a row when their vertical overlap is at least this share of the smaller height."""
     dedupe_distance: float = 0.15
     """The same character drawn again within this many em (fake bold, shadows) counts once."""
+    word_overlap: float = 0.5
+    """Two OCR words on one row that overlap by more than this many em read the same ink twice
+    (tesseract split a large heading into two lines that share a stretch): the later word loses
+    the characters that stand inside the earlier one.  Text layers have no words."""
 
     # --- rows into words and lines ----------------------------------------------------
     word_space: float = 0.2
@@ -56,8 +60,14 @@ class LayoutParams:
     """A row set this much larger than the body is a heading: it does not belong to a column run."""
 
     # --- wrapped lines ---------------------------------------------------------------
-    wrap_slack: float = 1.5
-    """A line that ends within this of its column's right edge ran into it: the next line continues it."""
+    wrap_fit: float = 0.04
+    """A line ran into its column's right edge (the next line continues it) when what the next line
+    starts with (a character, or a Latin word, with the brackets and 、。・ー that move with it) would
+    have ended within this of the edge or beyond it.  Text layers place glyphs exactly: a title
+    after a paragraph whose last line stopped 1.08 em short is no continuation (a three-column
+    rendering's ※その他…等を実施 / 気候変動適応戦略イニシアチブ)."""
+    wrap_space: float = 0.5
+    """Room for a space the break swallowed, where a Latin word or digit ends the line or opens the next."""
     wrap_indent: float = 2.0
     """A continuation line starts at most this far left of the line it continues."""
     cell_gap: float = 2.5
@@ -126,7 +136,7 @@ OCR = LayoutParams(
     cjk_space=1.5,  # inside Japanese text a space is never meaningful; only a clear gap is kept
     word_space=0.25,
     dedupe_distance=0.0,  # OCR never reads a character twice at one place
-    wrap_slack=1.5,
+    wrap_fit=0.5,  # ink boxes are ragged: the old slack of 1.5 em for one kanji
     snap=4.0,  # ruling lines found in pixels are a little ragged
 )
 """Scanned pages: glyphs split from tesseract's words, boxes hugging the ink."""

@@ -106,6 +106,7 @@ class Strip:
 
 
 ROW_PITCH = 1.5  # em: the height a row of text takes, leading included
+SPECK_GLYPHS = 2  # a piece of at most this many glyphs alone in a column may be dust read as text
 
 
 @dataclass
@@ -114,7 +115,10 @@ class Gutter:
     b: float
     first: int  # strips first..last
     last: int
-    support: int  # strips with text on both sides
+    support: int  # strips with text on both sides (or on the other side than the strip above)
+    side: int = 3  # where its last strip has text: 1 on the left, 2 on the right, 3 both
+    top: float = 0.0  # the top of its last strip
+    shared: int = 0  # strips with text on both sides: the support of columns on one baseline grid
 
 
 def make_strips(pieces: Sequence[Piece]) -> list[Strip]:
@@ -147,8 +151,15 @@ def _occupied(strip: Strip, gap: float) -> list[tuple[float, float]]:
     return spans
 
 
-def find_gutters(strips: Sequence[Strip], x0: float, x1: float, gap: float) -> list[Gutter]:
-    """Every gutter of a run of strips: whitespace at least ``gap`` wide that no piece crosses."""
+def find_gutters(
+    strips: Sequence[Strip], x0: float, x1: float, gap: float, pitch: float = 0.0
+) -> list[Gutter]:
+    """Every gutter of a run of strips: whitespace at least ``gap`` wide that no piece crosses.
+
+    A strip with text on one side supports the gutter too when the strip above, within
+    ``pitch``, has text on the other: columns whose baselines are offset (a word processor's
+    columns, which share no baseline grid) interleave their rows and never share a strip.  With
+    ``pitch``, whitespace beside a strip's text (up to the region's edge) starts a gutter too."""
     done: list[Gutter] = []
     active: list[Gutter] = []
     for s, strip in enumerate(strips):
@@ -173,21 +184,32 @@ def find_gutters(strips: Sequence[Strip], x0: float, x1: float, gap: float) -> l
                         reborn.append((fa, fb))
                     continue
                 alive = True
-                both = left_end < a and right_start > b
+                side = (1 if left_end < a else 0) | (2 if right_start > b else 0)
+                if side == 3:
+                    gain = strip.rows(a, b)
+                else:
+                    gain = int(bool(side) and g.side | side == 3 and strip.top - g.top <= pitch)
                 key = (a, b)
-                grown = Gutter(a, b, g.first, s, g.support + (strip.rows(a, b) if both else 0))
+                shared = g.shared + (gain if side == 3 else 0)
+                grown = Gutter(a, b, g.first, s, g.support + gain, side or g.side, strip.top, shared)
                 if key not in survivors or survivors[key].support < grown.support:
                     survivors[key] = grown
             if not alive:
                 done.append(g)
         for fa, fb in free:  # interior whitespace of this strip starts a gutter of its own
-            if left_end < fa and fb < right_start and not any(a < fb and fa < b for a, b in survivors):
-                survivors[(fa, fb)] = Gutter(fa, fb, s, s, strip.rows(fa, fb))
+            if any(a < fb and fa < b for a, b in survivors):
+                continue
+            if left_end < fa and fb < right_start:
+                rows = strip.rows(fa, fb)
+                survivors[(fa, fb)] = Gutter(fa, fb, s, s, rows, 3, strip.top, rows)
+            elif pitch and (left_end < fa or fb < right_start):  # beside text, for offset columns
+                survivors[(fa, fb)] = Gutter(fa, fb, s, s, 0, 1 if left_end < fa else 2, strip.top)
         # and so does whitespace a gutter ran into and died in, though a narrower gutter goes on
         # inside it (the 千円 over a column of figures ends a hair past the figures' edge)
         for fa, fb in reborn:
             if (fa, fb) not in survivors:
-                survivors[(fa, fb)] = Gutter(fa, fb, s, s, strip.rows(fa, fb))
+                rows = strip.rows(fa, fb)
+                survivors[(fa, fb)] = Gutter(fa, fb, s, s, rows, 3, strip.top, rows)
         active = list(survivors.values())
     return done + active
 
@@ -243,11 +265,18 @@ def _order(ctx: _Ctx, pieces: list[Piece], name: str) -> None:
     strips = make_strips(pieces)
     gap = ctx.params.column_gap * ctx.em
     x0, _, x1, _ = _box(pieces)
+    params = ctx.params
     gutters = [
         g
         for g in find_gutters(strips, x0, x1, gap)
-        if g.support >= ctx.params.gutter_rows and _sides_wide(strips, g, ctx.params.min_column * ctx.em)
+        if g.support >= params.gutter_rows and _sides_wide(strips, g, params.min_column * ctx.em)
     ]
+    if not gutters:  # columns whose baselines are offset: rows interleave, with text on both sides
+        gutters = [
+            g
+            for g in find_gutters(strips, x0, x1, gap, ROW_PITCH * ctx.em)
+            if g.support >= params.gutter_rows and _sides_wide(strips, g, params.text_column_width * ctx.em)
+        ]
     if not gutters:
         for strip in strips:
             _read_strip(ctx, strip, name)
@@ -326,7 +355,7 @@ def _find_table_with(
         crossed = {b for b, _ in crossers}
         if crossed and not (inner and all(_figure(p) for _, p in crossers)):
             continue  # text runs over it: no column boundary
-        bounds = [b for b in bounds if b not in crossed]
+        bounds = _filled(run, [b for b in bounds if b not in crossed], params.table_rows)
         if len(bounds) < 2:
             continue
         widths = [b - a for a, b in itertools.pairwise([x0, *bounds, x1])]
@@ -343,6 +372,30 @@ def _find_table_with(
         if table is not None:
             return first, g.last, table
     return None
+
+
+def _filled(run: Sequence[Strip], bounds: list[float], rows: int) -> list[float]:
+    """Column boundaries without those of a column of specks: a mark of dust read as ``|`` in a
+    scan's gutter makes two gutters and a column holding that one glyph (fewer than ``rows``
+    strips with text there, each of ``SPECK_GLYPHS`` glyphs at most; a column of headings such as
+    ``2020年度`` stays)."""
+    while len(bounds) >= 2:
+        counts = [0] * (len(bounds) + 1)
+        wordy = [False] * (len(bounds) + 1)
+        for strip in run:
+            seen = set()
+            for p in strip.pieces:
+                if p.glyphs:
+                    k = bisect.bisect(bounds, (p.x0 + p.x1) / 2)
+                    seen.add(k)
+                    wordy[k] = wordy[k] or len(p.glyphs) > SPECK_GLYPHS
+            for k in seen:
+                counts[k] += 1
+        specks = [k for k in range(len(counts)) if counts[k] < rows and not wordy[k]]
+        if not specks:
+            break
+        del bounds[min(specks[0], len(bounds) - 1)]  # the column joins its neighbour
+    return bounds
 
 
 def _figure(piece: Piece) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from ..lexicon import lexicon
 from ..model import Box, Glyph, TextLine
 from .params import LayoutParams
 
@@ -96,6 +97,39 @@ def dedupe(glyphs: list[Glyph], em: float, params: LayoutParams) -> list[Glyph]:
     return out
 
 
+def drop_reread_ink(glyphs: list[Glyph], em: float, params: LayoutParams) -> list[Glyph]:
+    """OCR characters read twice from one stretch of ink by two words, once (the earlier word's).
+
+    Tesseract now and then splits a line set large into two overlapping lines
+    (``5.Society5.0を支える世界最`` and ``世界最高水準の大型…``, the scanned
+    two-column rendering's p1): both then hold ``世界最``."""
+    words: dict[int, list[Glyph]] = {}
+    for g in glyphs:
+        if g.run >= 0:
+            words.setdefault(g.run, []).append(g)
+    if len(words) < 2:
+        return glyphs
+    # (top, bottom, x0, x1, run), top down: a word meets only the few that start above its foot
+    spans = sorted(
+        (min(g.top for g in w), max(g.bottom for g in w), min(g.x0 for g in w), max(g.x1 for g in w), run)
+        for run, w in words.items()
+    )
+    overlap = params.word_overlap * em
+    dropped: set[int] = set()  # ids of glyphs read again
+    for i, (top, bottom, x0, x1, run) in enumerate(spans):
+        for ytop, ybottom, y0, y1, other in spans[i + 1 :]:
+            if ytop >= bottom:
+                break
+            shared = min(bottom, ybottom) - ytop
+            if shared < params.line_overlap * min(bottom - top, ybottom - ytop):
+                continue
+            if min(x1, y1) - max(x0, y0) <= overlap:
+                continue
+            first, later = ((x0, x1, run), (y0, y1, other)) if x0 <= y0 else ((y0, y1, other), (x0, x1, run))
+            dropped.update(id(g) for g in words[later[2]] if g.cx < first[1])
+    return [g for g in glyphs if id(g) not in dropped] if dropped else glyphs
+
+
 OPEN_ROWS = 8  # rows still open for glyphs while sweeping down a page (a glyph sits in one of the last few)
 
 
@@ -152,25 +186,33 @@ class Piece:
     core_bottom: float = field(default=0.0)
 
 
+def ink_right(glyph: Glyph) -> float:
+    """Where a glyph's ink ends: a full-width comma or full stop inks the left half of its box
+    only, and hung past a column's edge (ぶら下げ) its box would fill the gutter beside it."""
+    if glyph.text in lexicon().hanging:
+        return glyph.x0 + glyph.width / 2
+    return glyph.x1
+
+
 def split_row(row: Row, em: float, params: LayoutParams, core: float) -> list[Piece]:
     """A row cut where its glyphs stand a column gap apart (never inside an OCR word)."""
     gap = params.column_gap * em
     pieces: list[list[Glyph]] = [[row.glyphs[0]]]
-    right = row.glyphs[0].x1
+    right = ink_right(row.glyphs[0])
     for g in row.glyphs[1:]:
         same_word = g.run >= 0 and g.run == pieces[-1][-1].run
         if g.x0 - right > gap and not same_word:
             pieces.append([g])
         else:
             pieces[-1].append(g)
-        right = max(right, g.x1)
+        right = max(right, ink_right(g))
     half = core * row.height / 2
     return [
         Piece(
             p,
             p[0].x0,
             row.top,
-            max(g.x1 for g in p),
+            max(ink_right(g) for g in p),
             row.bottom,
             em,
             core_top=row.cy - half,

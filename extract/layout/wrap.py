@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -58,20 +59,32 @@ def lead_length(text: str) -> int:
     return max(1, len(m[0])) if m else 1
 
 
-_WORD = regex.compile(r"^[(\[（]?[A-Za-z][A-Za-z0-9.\-]*[)\]）]?")
+# A run a line-breaker never splits: Latin letters and digits with the points, commas and
+# hyphens inside them (``iPS``, ``JT-60SA``, ``2050``).
+_RUN = regex.compile(r"[A-Za-z0-9][A-Za-z0-9.,\-]*")
 
 
-def _word_width(line: TextLine) -> float:
-    """Width of a Latin word (or an acronym in brackets) opening a line: had it fitted above, it
-    would be there.  (An amount opening a line is as often a line of its own.)"""
-    boxes = line.boxes or []
-    m = _WORD.match(line.text.lstrip())
-    if not m:
-        return 0.0
-    n = len(m[0])
-    start = len(line.text) - len(line.text.lstrip())
-    real = [b for b in list(boxes)[start : start + n] if b is not None]
-    return real[-1][2] - real[0][0] if real else 0.0
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _lead_width(line: TextLine, em: float) -> float:
+    """Width of what the line starts with that could not have been set at the end of the line
+    above: its first character or Latin run, with the opening brackets before it and the
+    characters a line may not start with after it (JIS X 4051's 禁則: ``力・`` and ``「富`` move
+    down together).  Each wide character counts at least one em: OCR boxes hug the ink."""
+    text, boxes = line.text, list(line.boxes or [])
+    lex = lexicon()
+    start = i = len(text) - len(text.lstrip())
+    while i < len(text) and text[i] in lex.no_line_end:
+        i += 1
+    run = _RUN.match(text, i)
+    i = run.end() if run else i + 1
+    while i < len(text) and text[i] in lex.no_line_start:
+        i += 1
+    real = [b for b in boxes[start:i] if b is not None]
+    measured = real[-1][2] - real[0][0] if real else 0.0
+    return max(measured, em * sum(_is_wide(ch) for ch in text[start:i]))
 
 
 def _unclosed(text: str) -> bool:
@@ -106,6 +119,15 @@ def _amount_end() -> regex.Pattern[str]:
     return regex.compile(
         rf"\d\s?[{''.join(lexicon().small_units)}{''.join(lexicon().large_units)}]*{yen}[)）\]】]*\s*$"
     )
+
+
+@cache
+def _amount_line() -> regex.Pattern[str]:
+    """A line that holds amounts and nothing else (``5,525百万円(5,525百万円)``, ``1,281百万円)``)."""
+    lex = lexicon()
+    units = "".join([*lex.small_units, *lex.large_units])
+    amount = rf"[(（【]?\s?[▲△]?\d[\d,，.]*\s?[{units}]*{lex.yen}\s?(?:※\s?\d*)?[)）】]?"
+    return regex.compile(rf"^\s*(?:{amount}\s*)+$")
 
 
 _NUMBER_START = regex.compile(r"^\s*[(（\[【]?[▲△]?\d")
@@ -172,8 +194,12 @@ def goes_on(
     text, before = below.line.text, above.line.text
     if not in_cell and before.rstrip().endswith(_SENTENCE_ENDS):
         return False  # a sentence ended: what follows may be a title, and prose loses nothing
-    slack = max(params.wrap_slack * em, _word_width(below.line) + 0.5 * em)
-    reached = above.box[2] >= right - slack or _unclosed(before)
+    # the line above ran into the edge when what opens the line below would not have fitted
+    # after it (a space may have stood between them where either side is Latin)
+    tail, head = before.rstrip()[-1:], text.lstrip()[:1]
+    space = 0.0 if _is_wide(tail or "あ") and _is_wide(head or "あ") else params.wrap_space * em
+    need = _lead_width(below.line, em) + space
+    reached = above.box[2] + need > right - params.wrap_fit * em or _unclosed(before)
     if in_cell:
         opens = bool(cell_item().match(text))
     else:
@@ -205,6 +231,42 @@ def goes_on(
     )
 
 
+def _figures_of_item(first: TextLine, above: TextLine, below: TextLine) -> bool:
+    """Whether ``below`` is a line of amounts alone under a description (a paragraph opened by a
+    bullet such as ``-``): it states the figures of the item above the description
+    (``- ① SACLAの共用運転の実施`` / ``- 5,133時間運転の確保…等`` / ``5,525百万円(5,525百万円)``),
+    unless a bracket above still waits for it."""
+    pair = bool(_BRACKETED_FIGURE.match(below.text) and _amount_end().search(above.text))
+    return (
+        bool(_amount_line().match(below.text))
+        and bool(_weak_opener().match(first.text))
+        and not _unclosed(above.text)
+        and not pair  # `1,779百万円` / `(4,231百万円)`: the other half of a pair
+    )
+
+
+@cache
+def _weak_opener() -> regex.Pattern[str]:
+    """A description's bullet, not followed by an item's number (``- ①`` opens an item)."""
+    lex = lexicon()
+    return regex.compile(
+        rf"^\s*(?:{alternation(lex.weak_markers)})(?!\s*(?:{alternation(lex.strong_markers)}))"
+    )
+
+
+def _reach(line: TextLine, extent: Box | None) -> float:
+    """How far right a line reaches the edge: a comma or full stop hung past it (ぶら下げ) counts
+    at its left side, or the hanging lines of a column would set its edge an em too far right."""
+    if extent is None:
+        return 0.0
+    text, boxes = line.text.rstrip(), line.boxes
+    if text[-1:] in lexicon().hanging and boxes is not None and len(text) <= len(boxes):
+        last = boxes[len(text) - 1]
+        if last is not None and last[0] > extent[0]:
+            return last[0]
+    return extent[2]
+
+
 def join_wrapped(
     lines: Sequence[TextLine],
     regions: Sequence[str],
@@ -225,10 +287,12 @@ def join_wrapped(
     # of the lines starting left of x is one bisect away (a page of many lines stays linear)
     by_region: dict[str, tuple[list[float], list[float]]] = {}
     pitch: dict[str, float] = {}
+    reach = [_reach(line, e) for line, e in zip(lines, extents, strict=True)]
     for region in set(regions):
         boxes = [e for e, r in zip(extents, regions, strict=True) if e is not None and r == region]
+        ends = [x for x, e, r in zip(reach, extents, regions, strict=True) if e is not None and r == region]
         lefts, rights, best = [], [], -float("inf")
-        for x0, x1 in sorted((e[0], e[2]) for e in boxes):
+        for x0, x1 in sorted((e[0], x) for e, x in zip(boxes, ends, strict=True)):
             best = max(best, x1)
             lefts.append(x0)
             rights.append(best)
@@ -256,7 +320,11 @@ def join_wrapped(
         )
         above = Edge(lines[i - 1], prev, fonts[i - 1][1])
         below = Edge(lines[i], this, fonts[i][0])
-        if close and goes_on(above, below, right, margin, em, params, in_cell):
+        if (
+            close
+            and not _figures_of_item(lines[group[0]], lines[i - 1], lines[i])
+            and goes_on(above, below, right, margin, em, params, in_cell)
+        ):
             group.append(i)
         else:
             out.append([i])

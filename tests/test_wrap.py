@@ -1,0 +1,188 @@
+"""Wrapped lines and gutters on pages set the way word processors set them.
+
+Each case is a few real lines of the shared document as a renderer placed them
+(9 pt IPAex: full-width glyphs 9 pt wide, Latin and digits about half that),
+from the two- and three-column WeasyPrint and LibreOffice renderings that
+``bench/bench_layouts.py`` scores.  The engine gets the glyphs and must give
+back the lines a reader sees.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from yosan.layout import analyse_page
+from yosan.layout.breaks import restore_breaks
+from yosan.model import Glyph, Layer, Page, TextBlock
+
+EM = 9.0
+PITCH = 13.5  # the renderings' line pitch
+
+
+def _row(text: str, x0: float, top: float, width: float | None = None) -> list[Glyph]:
+    """One printed line: each wide character an em wide, the narrow ones (Latin, digits, ASCII
+    brackets) sharing what is left of ``width`` em (half an em each when it is not given)."""
+    wide = [unicodedata.east_asian_width(ch) in "WFA" for ch in text]
+    narrow = (width - sum(wide)) * EM / (len(text) - sum(wide)) if width and not all(wide) else EM / 2
+    glyphs, x = [], x0
+    for ch, is_wide in zip(text, wide, strict=True):
+        step = EM if is_wide else narrow
+        glyphs.append(Glyph(ch, x, top, x + step, top + EM))  # a drawn space too, as text layers give it
+        x += step
+    return glyphs
+
+
+Row = tuple[str, float] | tuple[str, float, float]
+
+
+# The three-column renderings' column: 17 wide characters fill it (a line that wrapped), and the
+# widest line, with Latin in it, reaches 17.18 em (the right edge the wrap test sees).
+FULL = "ーク構築を牽引すべく、相手国との協"
+# (set a blank line above the rest: nothing continues it)
+WIDE = ("(HPCI:革新的ハイパフォーマンス・コ", 0, 17.18)
+
+
+def _lines(rows: list[Row], x0: float = 42.5, top: float = 44.8) -> list[str]:
+    """The page's logical lines for rows printed one under another (text, indent in em[, width in
+    em]), under ``WIDE``, the column's widest line."""
+    glyphs = [
+        g
+        for k, (text, indent, *width) in enumerate([WIDE, *rows])
+        for g in _row(text, x0 + indent * EM, top + (k + bool(k)) * PITCH, *width)
+    ]
+    page = analyse_page(glyphs, width=595, height=842, layer=Layer.TEXT)
+    first, *lines = [
+        line.text for block in page.blocks if isinstance(block, TextBlock) for line in block.lines
+    ]
+    assert first == WIDE[0]
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        pytest.param(
+            # three-column WeasyPrint, p16: the last line of a ※ note stops 1.08 em short of the
+            # edge; the programme's title under it is a line of its own
+            [
+                ("リカル装置(UHD)計画(国立大学法人", 0, 16.49),
+                ("運営費交付金等(別途計上))等を実施", 0, 16.1),
+                ("気候変動適応戦略イニシアチブ", 0),
+            ],
+            [
+                "リカル装置(UHD)計画(国立大学法人運営費交付金等(別途計上))等を実施",
+                "気候変動適応戦略イニシアチブ",
+            ],
+            id="a paragraph's last line an em short is no wrap",
+        ),
+        pytest.param(
+            # 力・ move down together (・ never starts a line): the line above stopped 1.5 em short
+            [("次世代EV自動車の実現に向け、高出", 0, 15.7), ("力・高容量かつ安全な電池の開発", 0)],
+            ["次世代EV自動車の実現に向け、高出力・高容量かつ安全な電池の開発"],
+            id="kinsoku: a character and the 。・ after it move down together",
+        ),
+        pytest.param(
+            # 「 never ends a line: 「富 moved down together
+            [("AIの安定的な運用を行うとともに、", 0, 15.75), ("「富岳」を用いた成果創出", 0)],
+            ["AIの安定的な運用を行うとともに、「富岳」を用いた成果創出"],
+            id="kinsoku: an opening bracket moves down with what follows it",
+        ),
+        pytest.param(
+            # three-column WeasyPrint, p3: a description, then its item's figures on a line alone
+            [
+                ("- ① SACLAの共用運転の実施", 0),
+                ("- 5,133時間運転の確保及び維持管理等", 0, 17.0),
+                ("5,525百万円(5,525百万円)", 0),
+            ],
+            [
+                "- ① SACLAの共用運転の実施",
+                "- 5,133時間運転の確保及び維持管理等",
+                "5,525百万円(5,525百万円)",
+            ],
+            id="figures under a description are a line of their own",
+        ),
+        pytest.param(
+            # … but the other half of a pair wrapped under an item goes on (p16: JT-60SA)
+            [("- ① 先進超伝導トカマク装置(JT-60SA)の運転 1,779百万円", 0, 21.0), ("(4,231百万円)", 0)],
+            ["- ① 先進超伝導トカマク装置(JT-60SA)の運転 1,779百万円(4,231百万円)"],
+            id="a bracketed figure after an amount is the rest of the pair",
+        ),
+    ],
+)
+def test_wrapped_lines(rows: list[Row], expected: list[str]) -> None:
+    assert _lines(rows) == expected
+
+
+def test_punctuation_hung_past_the_edge_does_not_move_it() -> None:
+    """LibreOffice hangs 、 and 。 past the right edge (ぶら下げ): a line that filled the column
+    without one still ran into the edge (three-column rendering, p1: …の製造・シス / テム開発,
+    beside ``イン)をし、`` whose 、 hangs to 18.4 em)."""
+    rows = [
+        (FULL, 0),
+        ("く）」（ポスト「京」）の製造・シス", 0),  # 17 wide characters: full
+        ("テム開発", 0),
+        ("最大限に活かし原子レベルの超微細(A)、", 0),  # 17.5 em, and a 、 hung past the edge
+    ]
+    assert "く）」（ポスト「京」）の製造・システム開発" in "".join(_lines(rows)[:2])
+    assert "の製造・システム開発" in _lines(rows)[0]
+
+
+def _column(texts: list[str], x0: float, top: float) -> list[Glyph]:
+    return [g for k, text in enumerate(texts) for g in _row(text, x0, top + k * PITCH)]
+
+
+def test_columns_whose_baselines_are_offset_are_read_one_after_another() -> None:
+    """A word processor's columns share no baseline grid (LibreOffice, p5: the right column starts
+    under a box, half a line lower): rows interleave and never share a strip, yet they are two
+    columns; and a 。 hung into the gutter does not close it."""
+    left = [
+        "国際頭脳循環への参画、研究ネットワ",
+        "ーク構築を牽引すべく、相手国との協",
+        "働による国際共同研究の共同公募を強",
+    ]
+    left = [*(left * 4)[:11], "力に推進。我が国の国際共同研究の強。"]  # the last hangs 。 into the gutter
+    right = [
+        "ニーズに基づき地球規模課題の解決と",
+        "将来的な社会実装に向けた国際共同研",
+        "究を推進する。出口ステークホルダー",
+    ]
+    right = (right * 4)[:12]
+    # the columns 1.6 em apart; the hung 。 comes within 0.6 em of the right column
+    glyphs = _column(left, 42.5, 100.0) + _column(right, 210.1, 100.0 + PITCH / 2)
+    page = analyse_page(glyphs, width=595, height=842, layer=Layer.TEXT)
+    blocks = [b for b in page.blocks if isinstance(b, TextBlock)]
+    assert len(blocks) == 2, [b.region for b in blocks]
+    text = ["".join(line.text for line in block.lines) for block in blocks]
+    assert text == ["".join(left), "".join(right)]
+
+
+def test_a_title_printed_wrapped_after_its_number_cuts_a_rejoined_line() -> None:
+    """The summary page prints ``◇グローバルに活躍する若手研究者の育成等`` over two rows of a
+    narrow column; on the detail page the title followed a bullet line that filled its column
+    and was rejoined to it.  The numbered summary line cuts it again."""
+    summary = _column(["◇グローバルに活躍する若手研究者の", "育成等"], 42.5, 100.0)
+    detail = _column(
+        [
+            "- ・それぞれ日本側研究機関・研究者",
+            "及び相手国側研究機関、研究者を支援",
+            "グローバルに活躍する若手研究者の育",
+            "成等",
+        ],
+        42.5,
+        100.0,
+    )
+    pages = [
+        analyse_page(summary, number=1, width=595, height=842, layer=Layer.TEXT),
+        analyse_page(detail, number=2, width=595, height=842, layer=Layer.TEXT),
+    ]
+    restore_breaks(pages)
+    assert [line.text for line in _page_lines(pages[1])] == [
+        "- ・それぞれ日本側研究機関・研究者及び相手国側研究機関、研究者を支援",
+        "グローバルに活躍する若手研究者の育成等",
+    ]
+
+
+def _page_lines(page: Page) -> list:
+    return [line for block in page.blocks if isinstance(block, TextBlock) for line in block.lines]
