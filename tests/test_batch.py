@@ -285,7 +285,9 @@ def _interrupt(folder: Path, sig: signal.Signals) -> None:
     inputs = folder / "in"
     inputs.mkdir(parents=True)
     for k in range(8):
-        shutil.copy(WHOLE_PDF, inputs / f"doc{k}.pdf")
+        # each copy its own content (a comment after %%EOF): the batch reads identical inputs
+        # once, and eight copies of one file could all finish before the signal arrives
+        (inputs / f"doc{k}.pdf").write_bytes(WHOLE_PDF.read_bytes() + f"\n% copy {k}\n".encode())
     out = folder / "out"
     proc = subprocess.Popen(
         [sys.executable, "cli.py", "batch", str(inputs), "-o", str(out), "--jobs", "1"],
