@@ -15,7 +15,7 @@ import pytest
 
 from yosan.layout import analyse_page
 from yosan.layout.breaks import restore_breaks
-from yosan.model import Glyph, Layer, Page, TextBlock
+from yosan.model import Glyph, Layer, Page, TextBlock, TextLine
 
 EM = 9.0
 PITCH = 13.5  # the renderings' line pitch
@@ -186,3 +186,45 @@ def test_a_title_printed_wrapped_after_its_number_cuts_a_rejoined_line() -> None
 
 def _page_lines(page: Page) -> list:
     return [line for block in page.blocks if isinstance(block, TextBlock) for line in block.lines]
+
+
+def test_ocr_words_that_read_the_same_ink_twice_count_once() -> None:
+    """The scanned two-column rendering, p1: tesseract read the heading as two overlapping lines,
+    ``5.Society5.0を支える世界最`` and ``世界最高水準の大型…`` (glyph boxes as it gave them)."""
+    first = [
+        Glyph(ch, 42 + 9 * k, 50, 51 + 9 * k, 62, run=3) for k, ch in enumerate("5.Societyを支える世界最")
+    ]
+    second = [
+        Glyph(ch, 170 + 11 * k, 51, 181 + 11 * k, 63, run=66)
+        for k, ch in enumerate("世界最高水準の大型研究施設")
+    ]
+    second = [g for g in second if g.x0 >= first[-3].x0]  # 世 of the second line stands on the first's 世
+    page = analyse_page(first + second, width=595, height=842, layer=Layer.OCR)
+    (text,) = [line.text for line in _page_lines(page)]
+    assert text.count("世界最") == 1 and text.endswith("高水準の大型研究施設")
+
+
+def test_a_name_after_breaks_in_two_rejoined_lines_cuts_them() -> None:
+    """On the scan both places that print 気候変動適応戦略イニシアチブ had it rejoined to the line
+    above it (a heading, a ※ note); the name after the break, twice after other text, is a title."""
+    detail = _column(
+        ["地球観測・予測情報を活用して環境エネルギー問", "題に対応", "気候変動適応戦略イニシアチブ"],
+        42.5,
+        100.0,
+    )
+    note = _column(
+        ["※その他、核融合科学研究所の大型ヘリカル装置", "計画等を実施", "気候変動適応戦略イニシアチブ"],
+        42.5,
+        100.0,
+    )
+    pages = [
+        analyse_page(g, number=n, width=595, height=842, layer=Layer.TEXT)
+        for n, g in ((1, detail), (2, note))
+    ]
+    for page in pages:  # rejoined as a scan's ragged edges allow (OCR's wrap_fit)
+        for block in page.blocks:
+            if isinstance(block, TextBlock):
+                block.lines = [TextLine.joined(block.lines)] if len(block.lines) > 1 else block.lines
+    restore_breaks(pages)
+    for page in pages:
+        assert _page_lines(page)[-1].text == "気候変動適応戦略イニシアチブ"

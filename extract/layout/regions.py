@@ -118,7 +118,6 @@ class Gutter:
     support: int  # strips with text on both sides (or on the other side than the strip above)
     side: int = 3  # where its last strip has text: 1 on the left, 2 on the right, 3 both
     top: float = 0.0  # the top of its last strip
-    shared: int = 0  # strips with text on both sides: the support of columns on one baseline grid
 
 
 def make_strips(pieces: Sequence[Piece]) -> list[Strip]:
@@ -190,8 +189,7 @@ def find_gutters(
                 else:
                     gain = int(bool(side) and g.side | side == 3 and strip.top - g.top <= pitch)
                 key = (a, b)
-                shared = g.shared + (gain if side == 3 else 0)
-                grown = Gutter(a, b, g.first, s, g.support + gain, side or g.side, strip.top, shared)
+                grown = Gutter(a, b, g.first, s, g.support + gain, side or g.side, strip.top)
                 if key not in survivors or survivors[key].support < grown.support:
                     survivors[key] = grown
             if not alive:
@@ -201,7 +199,7 @@ def find_gutters(
                 continue
             if left_end < fa and fb < right_start:
                 rows = strip.rows(fa, fb)
-                survivors[(fa, fb)] = Gutter(fa, fb, s, s, rows, 3, strip.top, rows)
+                survivors[(fa, fb)] = Gutter(fa, fb, s, s, rows, 3, strip.top)
             elif pitch and (left_end < fa or fb < right_start):  # beside text, for offset columns
                 survivors[(fa, fb)] = Gutter(fa, fb, s, s, 0, 1 if left_end < fa else 2, strip.top)
         # and so does whitespace a gutter ran into and died in, though a narrower gutter goes on
@@ -209,7 +207,7 @@ def find_gutters(
         for fa, fb in reborn:
             if (fa, fb) not in survivors:
                 rows = strip.rows(fa, fb)
-                survivors[(fa, fb)] = Gutter(fa, fb, s, s, rows, 3, strip.top, rows)
+                survivors[(fa, fb)] = Gutter(fa, fb, s, s, rows, 3, strip.top)
         active = list(survivors.values())
     return done + active
 

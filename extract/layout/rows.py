@@ -186,10 +186,11 @@ class Piece:
     core_bottom: float = field(default=0.0)
 
 
-def ink_right(glyph: Glyph) -> float:
-    """Where a glyph's ink ends: a full-width comma or full stop inks the left half of its box
-    only, and hung past a column's edge (ぶら下げ) its box would fill the gutter beside it."""
-    if glyph.text in lexicon().hanging:
+def ink_right(glyph: Glyph, hanging: frozenset[str] = frozenset()) -> float:
+    """Where a glyph's ink ends: a full-width comma or full stop (``hanging``, from ja.toml) inks
+    the left half of its box only, and hung past a column's edge (ぶら下げ) its box would fill
+    the gutter beside it."""
+    if glyph.text in hanging:
         return glyph.x0 + glyph.width / 2
     return glyph.x1
 
@@ -197,22 +198,23 @@ def ink_right(glyph: Glyph) -> float:
 def split_row(row: Row, em: float, params: LayoutParams, core: float) -> list[Piece]:
     """A row cut where its glyphs stand a column gap apart (never inside an OCR word)."""
     gap = params.column_gap * em
+    hanging = lexicon().hanging  # looked up once a row: every glyph of a document comes here
     pieces: list[list[Glyph]] = [[row.glyphs[0]]]
-    right = ink_right(row.glyphs[0])
+    right = ink_right(row.glyphs[0], hanging)
     for g in row.glyphs[1:]:
         same_word = g.run >= 0 and g.run == pieces[-1][-1].run
         if g.x0 - right > gap and not same_word:
             pieces.append([g])
         else:
             pieces[-1].append(g)
-        right = max(right, ink_right(g))
+        right = max(right, ink_right(g, hanging))
     half = core * row.height / 2
     return [
         Piece(
             p,
             p[0].x0,
             row.top,
-            max(ink_right(g) for g in p),
+            max(ink_right(g, hanging) for g in p),
             row.bottom,
             em,
             core_top=row.cy - half,
