@@ -295,17 +295,21 @@ def _interrupt(folder: Path, sig: signal.Signals) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_signals,
     )
     try:
         deadline = time.monotonic() + 60
         while not list(out.glob("doc*.pdf.csv")) and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)
+        # what the batch's signals looked like when it was sent one (if it fails, the message says)
+        status = Path(f"/proc/{proc.pid}/status").read_text() if proc.poll() is None else "exited"
+        seen = " ".join(line for line in status.splitlines() if line.startswith(("Sig", "Shd")))
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, err
+    assert proc.returncode == 130, f"{err}\nsignals when sent {sig.name}: {seen}"
     assert "Traceback" not in err
     assert "yosan: interrupted: 8 files" in err
     rep = report(out)
@@ -322,6 +326,15 @@ def _interrupt(folder: Path, sig: signal.Signals) -> None:
         assert len(rows) == f["records"] == GOOD_RECORDS
         assert (out / f["output"]).read_text(encoding="utf-8").endswith("\n")
     assert len(read_csv(out / "all.csv")) == GOOD_RECORDS * len(done)
+
+
+def _default_signals() -> None:
+    """Ctrl-C and SIGTERM as a terminal gives them to a new command: handled, not blocked.  A
+    process started with SIGINT ignored (a background job) keeps it ignored, rightly; the test
+    must not depend on what the test runner's process inherited."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _children(pid: int) -> list[int]:
