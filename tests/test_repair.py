@@ -176,6 +176,8 @@ CASES = [
     (fix_unit_words, "21.347下方円(21,839百万円)", "21.347百万円(21,839百万円)", "whole scan p35 (seed 777)"),
     (fix_unit_words, "○次世代がん医療生研究事業3,551百万円(3,651穫万円)", "○次世代がん医療生研究事業3,551百万円(3,651百万円)",
      "whole scan p24 (seed 7)"),
+    (fix_unit_words, "1,732白万円(1,326白万円)", "1,732百万円(1,326百万円)",
+     "excerpt scan p1, its lines read stacked (issue 15 trial)"),
     (fix_bullets, "O〇Oシーズの育成", "○シーズの育成", "whole scan p27 (seed 7): ○ read as O〇O"),
     (fix_bullets, "O次世代がん医療生研究事業", "○次世代がん医療生研究事業", "whole scan p24 (seed 7)"),
     (fix_bullets, "OECD加盟国の平均", "OECD加盟国の平均", "a Latin word stays"),
