@@ -74,6 +74,43 @@ def vote(first: str, again: str, english: str) -> str | None:
     return None
 
 
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance between two short digit strings."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
+    return row[-1]
+
+
+def median_amounts(first: str, again: str, english: str) -> list[tuple[int, int, str]] | None:
+    """Where the English reading sides with neither Japanese one but lies between them: for each
+    disputed amount of ``again``, a well-formed number of ``english`` one digit away from both
+    readings and on the way from one to the other (one dropped a digit, the other added one:
+    ``-邊982百万円)`` / ``44.982百万円)`` / ``4,982百万円)``, where 4, was read as a kanji, and
+    4 twice).  Three readings of one digit each different are no evidence.  Returns the spans of
+    ``again`` and the numbers to put there, or None where any disputed amount has no single such
+    number."""
+    numbers = [n for n in NUMBER_RUN.findall(english) if check_number_format(n)]
+    spans = list(AMOUNT_NUMBER.finditer(again))
+    out = []
+    for x, m in zip(amount_digits(first), spans, strict=True):
+        y = regex.sub(r"[,.]", "", m[0])
+        if x == y:
+            continue
+        apart = _edits(x, y)
+        between = {
+            n
+            for n in numbers
+            if _edits(x, z := n.replace(",", "")) == 1 and _edits(z, y) == 1 and apart == 2
+        }
+        if len(between) != 1:
+            return None
+        out.append((m.start(), m.end(), between.pop()))
+    return out or None
+
+
 def english_number(first: str, again: str) -> str | None:
     """The English reading of an amount opening a line, where it is to replace the Japanese one.
 

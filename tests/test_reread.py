@@ -226,6 +226,79 @@ def test_an_english_reading_settles_disputed_amounts(
     assert readings.vote(first, again, english) == side
 
 
+# two-column scan (WeasyPrint, seed 7) p11: `4,982百万円)` read as 邊982 on the page, with
+# a 4 too many alone, and right in English
+PAGE_11 = "-邊982百万円)"
+ALONE_11 = "44.982百万円)"
+ENGLISH_11 = "4,982Fl)"
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "english", "numbers"),
+    [
+        (PAGE_11, ALONE_11, ENGLISH_11, [(0, 6, "4,982")]),
+        (PAGE_11, ALONE_11, "4982Fl)", None),  # not well formed: no number
+        (PAGE_11, ALONE_11, "49,982Fl)", None),  # two digits from the page's reading
+        (PAGE_11, ALONE_11, "", None),
+        # a third digit where the two differ in one: no evidence
+        ("3,651百万円", "3,657百万円", "3,654", None),
+        # one digit dropped on the page, another added alone: the one between, if only one
+        ("3,51百万円", "3,6551百万円", "3,551", [(0, 6, "3,551")]),
+        ("3,51百万円", "3,6551百万円", "3,551 3,651", None),
+    ],
+)
+def test_an_english_reading_between_two_others_is_taken(
+    first: str, again: str, english: str, numbers: list[tuple[int, int, str]] | None
+) -> None:
+    """Where it sides with neither: a number one digit from each reading, the only one."""
+    assert readings.disputed_amounts(first, again)
+    assert readings.vote(first, again, english) is None
+    assert readings.median_amounts(first, again, english) == numbers
+
+
 def test_readings_that_agree_on_amounts_are_not_disputed() -> None:
     assert not readings.disputed_amounts("創菜等3,694百万円(2,924百万円)", "創薬等3,694百万円(2,924百万円)")
     assert not readings.disputed_amounts("3,694百万円", "3,694百万円(2,924百万円)")  # not the same amounts
+
+
+def _inked(*runs: tuple[int, int]) -> np.ndarray:
+    """A white 40-pixel band with black ink over the given column runs (rows 5-35)."""
+    image = np.full((40, 600), 255, dtype=np.uint8)
+    for x0, x1 in runs:
+        image[5:35, x0:x1] = 0
+    return image
+
+
+def _word(text: str, x0: float, x1: float, top: float = 5, bottom: float = 35) -> ocr._Word:
+    return ocr._Word(key=(1, 1, 1), x0=x0, top=top, x1=x1, bottom=bottom, text=text, conf=0.9)
+
+
+# Characters 30 pixels wide, 4 apart: one run of ink per character.
+_CHARS = [(10 + 34 * i, 40 + 34 * i) for i in range(12)]
+
+
+@pytest.mark.parametrize(
+    ("words", "ink", "boxes"),
+    [
+        # two-column scan p10: `…関する` then `調査` given a speck's box at the end of its ink
+        (
+            [_word("関する", 10, 108), _word("調査", 210, 216), _word("検討", 248, 312)],
+            _CHARS[:9],
+            [(10, 108), (108, 216), (248, 312)],
+        ),
+        # excerpt scan p1: `…解決に` given a box that ends two characters short
+        ([_word("課題の解決に", 10, 148), _word("貢献", 214, 278)], _CHARS[:8], [(10, 214), (214, 278)]),
+        # a gap the page shows (a label and its amount three characters apart) stays
+        (
+            [_word("予算額", 10, 108), _word("5,975", 214, 312)],
+            _CHARS[:3] + _CHARS[6:9],
+            [(10, 108), (214, 312)],
+        ),
+    ],
+)
+def test_gaps_the_ink_does_not_show_are_closed(
+    words: list[ocr._Word], ink: list[tuple[int, int]], boxes: list[tuple[int, int]]
+) -> None:
+    closed = ocr._inked_gaps_closed(words, _inked(*ink))
+    assert [(w.x0, w.x1) for w in closed] == boxes
+    assert [w.text for w in closed] == [w.text for w in words]
