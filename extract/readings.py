@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import regex
 
+from .names import distance
 from .repair import check_number_format, suspect_numbers
 
 _DIGIT = regex.compile(r"\d")
@@ -74,16 +75,6 @@ def vote(first: str, again: str, english: str) -> str | None:
     return None
 
 
-def _edits(a: str, b: str) -> int:
-    """Levenshtein distance between two short digit strings."""
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
-
-
 def median_amounts(first: str, again: str, english: str) -> list[tuple[int, int, str]] | None:
     """Where the English reading sides with neither Japanese one but lies between them: for each
     disputed amount of ``again``, a well-formed number of ``english`` one digit away from both
@@ -99,11 +90,11 @@ def median_amounts(first: str, again: str, english: str) -> list[tuple[int, int,
         y = regex.sub(r"[,.]", "", m[0])
         if x == y:
             continue
-        apart = _edits(x, y)
+        apart = distance(x, y, 2)
         between = {
             n
             for n in numbers
-            if _edits(x, z := n.replace(",", "")) == 1 and _edits(z, y) == 1 and apart == 2
+            if distance(x, z := n.replace(",", ""), 1) == 1 and distance(z, y, 1) == 1 and apart == 2
         }
         if len(between) != 1:
             return None
