@@ -46,6 +46,71 @@ def _allowed(name: str) -> int:
     return 1 + len(name) // 15
 
 
+# Characters either side of a character, as the document's text states them: two and two,
+# or both ways of three in all (a name's surroundings vary: `「富岳」の`, `「富岳」・`).
+CONTEXTS = ((2, 2), (2, 1), (1, 2))
+CONTEXT_MIN = 2  # times the document states the other kanji in a context
+# Names this long, and not in a budget book, are spelt by their contexts: a PR sheet's
+# programme titles are long and their words recur in its sentences.
+CONTEXT_NAME = 10
+PATH_SEPARATOR = " > "  # between the steps of a budget book's 款・項・目 path (book/reader.py)
+
+
+class Contexts:
+    """What the document's text states between the characters before and after.
+
+    A kanji misread in a name stated once (`先端的低誠素化技術開発`) stands where
+    the document, elsewhere, has another kanji in the same surroundings again
+    and again (`先端的低炭素化`).  A misread reads one ink once: another kanji
+    stated at least twice both between the two characters before and the two
+    after, or in both of the shorter contexts (two before and one after, one
+    before and two after), and this character never elsewhere, mean the
+    other; one shorter context alone is a word beside another (`医療創生研究`
+    beside `創造研究`), and a kanji whose surroundings vary keeps its reading
+    (`「富首」・HPCI`: `「富岳」` is followed by many things).  Only a kanji
+    is replaced, and only by a kanji (kana differ between right spellings, a
+    0 before 円 is no 千), and nothing is dropped or added (`利活用` and `利用`
+    are both words).
+    """
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.middle: dict[tuple[str, str], Counter[str]] = {}
+        for text in texts:
+            for left, right in CONTEXTS:
+                for i in range(left, len(text) - right):
+                    key = (text[i - left : i], text[i + 1 : i + 1 + right])
+                    self.middle.setdefault(key, Counter())[text[i]] += 1
+
+    def spelt(self, name: str) -> str:
+        """``name`` with each character the document's contexts contradict replaced."""
+        if len(name) < CONTEXT_NAME or PATH_SEPARATOR in name:
+            return name
+        chars = list(name)
+        for i, here in enumerate(name):
+            if not _HAN.match(here):
+                continue
+            votes: Counter[str] = Counter()
+            for left, right in CONTEXTS:
+                if i < left or i + right >= len(name):
+                    continue
+                key = ("".join(chars[i - left : i]), "".join(chars[i + 1 : i + 1 + right]))
+                seen = self.middle.get(key)
+                if not seen or seen[here] > 1:
+                    continue
+                other = [c for c, n in seen.items() if c != here and n >= CONTEXT_MIN and _HAN.match(c)]
+                if len(other) == 1:
+                    votes[other[0]] += 1 + ((left, right) == CONTEXTS[0])
+            # two and two characters, or both of the shorter contexts (one alone is a word
+            # beside another: 創生研究 beside 創造研究)
+            best = [c for c, n in votes.items() if n >= 2]
+            if len(best) == 1:
+                chars[i] = best[0]
+        return "".join(chars)
+
+
+_HAN = regex.compile(r"\p{Han}")
+
+
 def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
     """Replace OCR'd programme names by the document's more frequent spelling of the same name.
 
@@ -60,6 +125,10 @@ def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
     for name in counts:
         by_length.setdefault(len(name), []).append(name)
     settled: dict[str, str] = {}
+    # a budget book's names are short and one kanji apart (労政費 / 労働費, 総合管理 / 総務管理):
+    # their contexts are no evidence
+    book = any(PATH_SEPARATOR in (r.parent or "") for r in records)
+    contexts = Contexts(() if book else titles)
 
     def settle(name: str) -> str:
         if name in settled or len(name) < MIN_LENGTH:
@@ -76,6 +145,8 @@ def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
             for other in by_length.get(size, ()):
                 if counts[other] > best_count and distance(name, other, limit) <= limit:
                     best, best_count = other, counts[other]
+        if best == name:
+            best = contexts.spelt(name)
         settled[name] = best
         return best
 

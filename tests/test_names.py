@@ -7,10 +7,13 @@ the same document states them in.
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from yosan.model import Record
-from yosan.names import distance, settle_ocr_names
+from yosan.names import Contexts, distance, settle_ocr_names
 
 
 def _record(program: str, layer: str = "ocr", parent: str = "") -> Record:
@@ -81,3 +84,54 @@ def test_parent_is_settled_too() -> None:
 )
 def test_distance_stops_past_its_limit(a: str, b: str, limit: int, expected: int) -> None:
     assert distance(a, b, limit) == expected
+
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXT = ROOT / "fixtures" / "mext-r2-science-points.txt"
+GOLDEN = ROOT / "golden" / "mext-r2-science-points.csv"
+
+
+def _lines() -> list[str]:
+    return [line for line in TEXT.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        # two-column scan (WeasyPrint, seed 7), p14: a name the document states once
+        ("戦略的創造研究推進事業先端的低誠素化技術開発(ALCA)", "戦略的創造研究推進事業先端的低炭素化技術開発(ALCA)"),
+        # left: a kanji only one of its contexts contradicts (「富岳」 is followed by many
+        # things, 「富岳」・ only once), as 創生研究 beside 創造研究 is a word beside another
+        ("スーパーコンピュータ「富首」・HPCIの運営", "スーパーコンピュータ「富首」・HPCIの運営"),
+        ("次世代がん医療創生研究事業", "次世代がん医療創生研究事業"),
+        # left: a katakana misread (カ for 力), a character read twice, one read into a word
+        ("地球規模課題対応国際科学技術協カプログラム(SATREPS)", "地球規模課題対応国際科学技術協カプログラム(SATREPS)"),
+        ("ITER計画、BA活動等等の核融合研究開発の実施", "ITER計画、BA活動等等の核融合研究開発の実施"),
+        ("科学技術イノフベーション政策の推進", "科学技術イノフベーション政策の推進"),
+    ],
+)
+def test_a_kanji_the_documents_contexts_contradict_is_replaced(read: str, meant: str) -> None:
+    contexts = Contexts([*_lines(), read])
+    assert contexts.spelt(read) == meant
+
+
+def test_the_documents_own_names_keep_their_spelling() -> None:
+    """Every programme and parent name of the hand-checked golden, against the document's text."""
+    with GOLDEN.open(encoding="utf-8", newline="") as fh:
+        names = {n for r in csv.DictReader(fh) for n in (r["program"], r["parent"]) if n}
+    contexts = Contexts(_lines())
+    assert len(names) > 50
+    assert [n for n in sorted(names) if contexts.spelt(n) != n] == []
+
+
+def test_a_budget_books_names_are_not_spelt_by_context() -> None:
+    """A book's names are short and a kanji apart (総合管理 beside 総務管理 in the Fuji R6
+    book): in a book, contexts decide nothing."""
+    misread = "戦略的創造研究推進事業先端的低誠素化技術開発(ALCA)"
+    texts = [*_lines(), misread]
+    records = [_record(misread, parent="一般会計 > 2 総務費 > 1 総務管理費")]
+    settle_ocr_names(records, texts)
+    assert records[0].program == misread
+    records = [_record(misread)]
+    settle_ocr_names(records, texts)  # the same outside a book
+    assert records[0].program == "戦略的創造研究推進事業先端的低炭素化技術開発(ALCA)"
