@@ -209,6 +209,7 @@ def test_hierarchy_sums_in_a_supplementary_budget_use_the_amendment_only() -> No
     assert not any(c.value.startswith(("補正前", "計 ")) for c in result.checks if "計=" in c.rule)
 
 
+@needs_corpus  # 項計=款 needs the page counts of the corpus PDFs (the key's coverage)
 def test_items_under_their_programme_each_level() -> None:
     result = validate(*key("fuji_r8_saishutsu12_kosai"))  # 12款 公債費: one page, all of it
     by_rule = {c.rule for c in result.checks}
@@ -260,6 +261,7 @@ def test_revenue_items_of_one_name_under_two_sections_are_two_items() -> None:
     assert not any(c.rule == "再掲=初出" for i in items for c in checks_of(result, i))
 
 
+@needs_corpus  # 項計=款 needs the page counts of the corpus PDFs (the key's coverage)
 def test_a_restated_figure_equals_its_first_statement() -> None:
     records, coverage = key("fuji_r8_saishutsu05_rodo")
     repeat = find(records, page=3, level="款", kind="budget")
