@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from .lexicon import ocr_misreads
+
 if TYPE_CHECKING:
     from .model import Record
 
@@ -69,8 +71,9 @@ class Contexts:
     beside `創造研究`), and a kanji whose surroundings vary keeps its reading
     (`「富首」・HPCI`: `「富岳」` is followed by many things).  Only a kanji
     is replaced, and only by a kanji (kana differ between right spellings, a
-    0 before 円 is no 千), and nothing is dropped or added (`利活用` and `利用`
-    are both words).
+    0 before 円 is no 千), or a katakana by the kanji it looks like (`協カ` →
+    `協力`: ja.toml's ``[ocr] lookalikes``), and nothing is dropped or added
+    (`利活用` and `利用` are both words).
     """
 
     def __init__(self, texts: Sequence[str]) -> None:
@@ -86,8 +89,9 @@ class Contexts:
         if len(name) < CONTEXT_NAME or PATH_SEPARATOR in name:
             return name
         chars = list(name)
+        lookalikes = ocr_misreads().lookalikes
         for i, here in enumerate(name):
-            if not _HAN.match(here):
+            if not _HAN.match(here) and here not in lookalikes:
                 continue
             votes: Counter[str] = Counter()
             for left, right in CONTEXTS:
@@ -97,7 +101,13 @@ class Contexts:
                 seen = self.middle.get(key)
                 if not seen or seen[here] > 1:
                     continue
-                other = [c for c, n in seen.items() if c != here and n >= CONTEXT_MIN and _HAN.match(c)]
+                other = [
+                    c
+                    for c, n in seen.items()
+                    if c != here
+                    and n >= CONTEXT_MIN
+                    and (c == lookalikes.get(here) or (_HAN.match(here) and _HAN.match(c)))
+                ]
                 if len(other) == 1:
                     votes[other[0]] += 1 + ((left, right) == CONTEXTS[0])
             # two and two characters, or both of the shorter contexts (one alone is a word

@@ -104,8 +104,10 @@ def _lines() -> list[str]:
         # things, 「富岳」・ only once), as 創生研究 beside 創造研究 is a word beside another
         ("スーパーコンピュータ「富首」・HPCIの運営", "スーパーコンピュータ「富首」・HPCIの運営"),
         ("次世代がん医療創生研究事業", "次世代がん医療創生研究事業"),
-        # left: a katakana misread (カ for 力), a character read twice, one read into a word
-        ("地球規模課題対応国際科学技術協カプログラム(SATREPS)", "地球規模課題対応国際科学技術協カプログラム(SATREPS)"),
+        # p5: a katakana read for the kanji it looks like, where a katakana word goes on (the
+        # repair rule leaves `協カプログラム`: `Xカード` is a word)
+        ("地球規模課題対応国際科学技術協カプログラム(SATREPS)", "地球規模課題対応国際科学技術協力プログラム(SATREPS)"),
+        # left: a character read twice, one read into a word
         ("ITER計画、BA活動等等の核融合研究開発の実施", "ITER計画、BA活動等等の核融合研究開発の実施"),
         ("科学技術イノフベーション政策の推進", "科学技術イノフベーション政策の推進"),
     ],
