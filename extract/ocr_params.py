@@ -37,8 +37,10 @@ class OcrParams:
       0.6 the scanned two-page spread fixture keeps misread titles and only 37 of
       its 65 drawn lines are found in their order, at 0.7 and 0.8 the scanned
       two-column fixture loses the title 気候変動適応戦略イニシアチブ
-      (tests/test_layout_reading.py).  Choosing lines by ``reread_conf`` waits
-      for a second reading that does not depend on its neighbours.
+      (tests/test_layout_reading.py).  Reading each chosen line in its own
+      image instead (no neighbours) keeps the fixtures but loses records on the
+      whole-document scans that the page reading misreads with confidence
+      (seeds 7/99: 184/182 → 175/178; README, "Scanned pages").
     """
 
     ink_dpi: int = 50
