@@ -86,7 +86,7 @@ class Contexts:
 
     def spelt(self, name: str) -> str:
         """``name`` with each character the document's contexts contradict replaced."""
-        if len(name) < CONTEXT_NAME or PATH_SEPARATOR in name:
+        if len(name) < CONTEXT_NAME:
             return name
         chars = list(name)
         lookalikes = ocr_misreads().lookalikes
@@ -138,7 +138,14 @@ def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
     # a budget book's names are short and one kanji apart (労政費 / 労働費, 総合管理 / 総務管理):
     # their contexts are no evidence
     book = any(PATH_SEPARATOR in (r.parent or "") for r in records)
-    contexts = Contexts(() if book else titles)
+    contexts: list[Contexts] = []  # built for the first name that needs it
+
+    def spelt(name: str) -> str:
+        if book:
+            return name
+        if not contexts:
+            contexts.append(Contexts(titles))
+        return contexts[0].spelt(name)
 
     def settle(name: str) -> str:
         if name in settled or len(name) < MIN_LENGTH:
@@ -156,7 +163,7 @@ def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
                 if counts[other] > best_count and distance(name, other, limit) <= limit:
                     best, best_count = other, counts[other]
         if best == name:
-            best = contexts.spelt(name)
+            best = spelt(name)
         settled[name] = best
         return best
 

@@ -83,19 +83,17 @@ def median_amounts(first: str, again: str, english: str) -> list[tuple[int, int,
     4 twice).  Three readings of one digit each different are no evidence.  Returns the spans of
     ``again`` and the numbers to put there, or None where any disputed amount has no single such
     number."""
+    if not disputed_amounts(first, again):
+        return None
     numbers = [n for n in NUMBER_RUN.findall(english) if check_number_format(n)]
     spans = list(AMOUNT_NUMBER.finditer(again))
     out = []
-    for x, m in zip(amount_digits(first), spans, strict=True):
-        y = regex.sub(r"[,.]", "", m[0])
+    for x, y, m in zip(amount_digits(first), amount_digits(again), spans, strict=True):
         if x == y:
             continue
-        apart = distance(x, y, 2)
-        between = {
-            n
-            for n in numbers
-            if distance(x, z := n.replace(",", ""), 1) == 1 and distance(z, y, 1) == 1 and apart == 2
-        }
+        if distance(x, y, 2) != 2:
+            return None
+        between = {n for n in numbers if distance(x, z := n.replace(",", ""), 1) == 1 == distance(z, y, 1)}
         if len(between) != 1:
             return None
         out.append((m.start(), m.end(), between.pop()))
