@@ -191,8 +191,22 @@ def _reader_of(fifo: Path) -> int | None:
     return None
 
 
+def _stat(pid: int) -> list[str]:
+    """``/proc/PID/stat`` after the command name: state, parent, …"""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return int(_stat(pid)[1])
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs: a zombie has closed its files, and under a PID 1 that never
+    reaps orphans (some CI containers) its /proc entry stays until the end."""
+    try:
+        return _stat(pid)[0] not in ("Z", "X")
+    except OSError:
+        return False
 
 
 def _kill_the_worker_running(fifo: Path, deadline: float) -> None:
@@ -207,12 +221,13 @@ def _kill_the_worker_running(fifo: Path, deadline: float) -> None:
             time.sleep(0.05)
     try:
         reader = None
-        while reader is None and time.monotonic() < deadline:
+        while reader is None:
+            assert time.monotonic() < deadline, "no process holds the file open"
             reader = _reader_of(fifo)
-        assert reader is not None
         worker = _parent(_parent(reader))
         os.kill(worker, signal.SIGKILL)
-        while Path(f"/proc/{reader}").exists() and time.monotonic() < deadline:
+        while _running(reader):
+            assert time.monotonic() < deadline, "the killed worker's child never ended"
             time.sleep(0.05)  # the child dies with its forkserver, and it with the worker
     finally:
         os.close(writer)
