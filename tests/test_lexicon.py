@@ -12,7 +12,7 @@ from yosan.book.columns import squeeze
 from yosan.lexicon import BOOK_KINDS, book_words, lexicon, ocr_misreads
 from yosan.model import Kind, Level
 
-RAW = tomllib.loads(resources.files("extract").joinpath("data/ja.toml").read_text("utf-8"))
+RAW = tomllib.loads(resources.files("yosan").joinpath("data/ja.toml").read_text("utf-8"))
 
 
 def test_eras_are_ordered_and_distinct() -> None:
