@@ -49,6 +49,8 @@ class Lexicon:
     strong_markers: tuple[str, ...]
     weak_markers: tuple[str, ...]
     line_openers: tuple[str, ...]
+    trailing_notes: tuple[str, ...]
+    prolonged: tuple[str, ...]
     bracket_openers: tuple[str, ...]
     closers: tuple[str, ...]
     sentence_ends: tuple[str, ...]
@@ -93,6 +95,8 @@ def lexicon() -> Lexicon:
         strong_markers=tuple(markers["strong"]),
         weak_markers=tuple(markers["weak"]),
         line_openers=tuple(markers["openers"]),
+        trailing_notes=tuple(markers["trailing_notes"]),
+        prolonged=tuple(markers["prolonged"]),
         bracket_openers=tuple(markers["bracket_openers"]),
         closers=tuple(markers["closers"]),
         sentence_ends=tuple(markers["sentence_ends"]),

@@ -161,10 +161,11 @@ def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Option
 
 
 def _while_workers_read() -> None:
-    """What this process does while it waits for its page workers: import the record builder, whose
-    patterns take about a fifth of a second to compile (the next step needs it, and the workers
-    were forked before, so none of them pays for it)."""
-    from . import records  # noqa: F401
+    """What this process does while it waits for its page workers: import the record builder and
+    the budget-book reader, whose patterns take about a third of a second to compile (the next
+    step needs both, for every document, and the workers were forked before, so none of them
+    pays for it)."""
+    from . import book, records  # noqa: F401
 
 
 def _read_run(args: tuple[str, str | None, str, list[int]]) -> tuple[list[tuple[Page, bool]], list[str]]:

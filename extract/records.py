@@ -526,13 +526,26 @@ class _Walker:
         title = None
         if column is None and (note_start is None or first.start < note_start):
             title = self.same_line_title(index, first)
-        prev: _Draft | None = None
+        prev = self.pair_above(index, first) if column is None else None
         for i, token in enumerate(tokens):
             if note_start is not None and token.start > note_start:
                 prev = self.note_amount(index, text[note_start:], token, prev, offset)
                 continue
             label = token.label or (row_labels[0] if row_labels and i == 0 else None)
             prev = self.amount(index, token, label, prev, title if i == 0 else None, column, offset)
+
+    def pair_above(self, index: int, first: Token) -> _Draft | None:
+        """The budget amount that ends the line above, when this line opens with a bracketed amount
+        and nothing before it: the two halves of a ``X百万円(Y百万円)`` pair that a page or column
+        break parted (wrap joining only sees the lines of one column)."""
+        if not first.bracketed or first.label is not None or first.prefix.strip(" (（"):
+            return None
+        last = self.drafts[-1] if self.drafts else None
+        if last is None or last.token is None or last.kind not in ("budget", "request"):
+            return None
+        if last.line_index != self.previous_nonblank(index) or last.token.suffix.strip(" ※*"):
+            return None
+        return last
 
     @staticmethod
     def note_start(text: str, tokens: list[Token]) -> int | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import Glyph, Layer, PackedBoxes, Page, Ruling, Table, TextBlock
-from .breaks import restore_breaks
+from .breaks import join_across_breaks, restore_breaks
 from .furniture import mark_furniture, number_lines
 from .params import OCR, TEXT_LAYER, LayoutParams
 from .regions import Frame, TableAt, Visual, order_region
@@ -127,9 +127,10 @@ def analyse_page(
 
 
 def finish_document(pages: Sequence[Page], params: LayoutParams) -> None:
-    """What needs the whole document: furniture marked, line breaks the document itself shows
-    put back, lines numbered."""
+    """What needs the whole document: furniture marked, a bracket cut by a column or page break
+    rejoined, line breaks the document itself shows put back, lines numbered."""
     mark_furniture(pages, params)
+    join_across_breaks(pages)
     restore_breaks(pages)
     for page in pages:
         number_lines(page)

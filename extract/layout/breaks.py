@@ -11,12 +11,14 @@ was a line break: the line is cut there again.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 import regex
 
 from ..lexicon import alternation, lexicon
 from ..model import Page, TextBlock, TextLine
+from .wrap import CLOSE, OPEN, new_item, unclosed
 
 TITLE_MIN = 6  # characters: shorter names (推進, 事業概要) are too common to decide anything
 TAIL_MIN = 10  # characters: a name found only after breaks must be longer to count
@@ -50,8 +52,6 @@ def _titles(lines: Iterable[TextLine]) -> set[str]:
     """Lines printed on their own (one row, or several after a numbering mark: a summary page's
     ``◇グローバルに活躍する…`` wrapped in a narrow column), as keys: names that stand alone
     somewhere (not a box's label, not a sentence)."""
-    from .wrap import new_item
-
     label = new_item()
     found = set()
     for line in lines:
@@ -80,7 +80,11 @@ def _repeated_tails(lines: Iterable[TextLine]) -> set[str]:
 def restore_breaks(pages: Sequence[Page]) -> None:
     """Cut rejoined lines again at breaks where one side alone is a line printed on its own."""
     lines = [line for page in pages for line in page.lines()]
-    titles = _titles(lines) | _repeated_tails(lines)
+    # a block's last line that runs to its edge may be a name cut by a column or page break: no
+    # evidence of a name printed on its own
+    blocks = [b for page in pages for b in page.blocks if isinstance(b, TextBlock)]
+    feet = {id(b.lines[-1]) for b in blocks if _cut_off(b)}
+    titles = _titles(ln for ln in lines if id(ln) not in feet) | _repeated_tails(lines)
     if not titles:
         return
     for page in pages:
@@ -89,9 +93,77 @@ def restore_breaks(pages: Sequence[Page]) -> None:
                 block.lines = [part for line in block.lines for part in _cut(line, titles)]
 
 
+def _cut_off(block: TextBlock) -> bool:
+    """Whether the block's last line ends within an em of the block's right edge, where a
+    column or page break may have cut it."""
+    boxes = [b for b in (block.lines[-1].boxes or ()) if b is not None] if block.lines else []
+    extents = [e for e in (line.extent() for line in block.lines) if e is not None]
+    if not boxes or not extents:
+        return False
+    last = boxes[-1]
+    return last[2] >= max(e[2] for e in extents) - (last[3] - last[1])
+
+
 def _cut(line: TextLine, titles: set[str]) -> list[TextLine]:
     for at in line.breaks:
         if _key(line.text[:at]) in titles or _name(line.text[at:]) in titles:
             first, rest = line.split(at)
             return [first, *_cut(rest, titles)]
     return [line]
+
+
+def join_across_breaks(pages: Sequence[Page]) -> None:
+    """Rejoin a line that a column or page break cut: the last line of a block and the first
+    line of the next one, where the break fell inside a bracket (the first leaves ``「`` open and
+    the second closes it first: ``…「政策のための科`` / ``学」の推進 555百万円``, ``(前年度予算額:
+    1,034`` / ``百万円)``) or where the document prints the joined text elsewhere as one line (a
+    programme's name, on its summary and its detail page: ``ITER計画、BA活動等の核融合研究開`` /
+    ``発の実施``).  Only then: joining the foot of every column to the head of the next merged
+    the columns of tables drawn without rules as often as it mended a title.  On one page the
+    joined line takes the first line's place; across pages it takes the second's, so that its
+    figures keep their page (the first must hold none), and the characters from the other page
+    lose their boxes."""
+    known = {k for line in (ln for page in pages for ln in page.lines()) for k in _keys(line.text)}
+    blocks = [(page, b) for page in pages for b in page.blocks if isinstance(b, TextBlock) and b.lines]
+    for (page_a, a), (page_b, b) in itertools.pairwise(blocks):
+        if not a.lines or not b.lines:
+            continue
+        same = page_a is page_b
+        if not _goes_on_across(a.lines[-1], b.lines[0], known, same):
+            continue
+        if same:
+            a.lines[-1] = TextLine.joined([a.lines[-1], b.lines.pop(0)])
+        else:
+            above = a.lines.pop()
+            b.lines[0] = TextLine.joined([TextLine(above.text, number=above.number), b.lines[0]])
+    for page in pages:
+        page.blocks = [b for b in page.blocks if not isinstance(b, TextBlock) or b.lines]
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    keys = (_key(text), _name(text))
+    return tuple(k for k in keys if len(k) >= TITLE_MIN)
+
+
+def _goes_on_across(above: TextLine, below: TextLine, known: set[str], same_page: bool) -> bool:
+    """Whether ``below`` goes on from ``above`` across a break: ``below`` does not start anew (a
+    bullet, ①, ※), ``above`` holds no figure unless both are on one page, and the joined text is
+    a line of the document's (``known``) or ``below`` closes a bracket that ``above`` left open,
+    before it opens one."""
+    if new_item().match(below.text) or (not same_page and _AMOUNT_IN.search(above.text)):
+        return False
+    joined = above.text + below.text
+    if any(k in known for k in _keys(joined)) and not any(k in known for k in _keys(below.text)):
+        return True
+    if not unclosed(above.text):
+        return False
+    for ch in below.text:
+        if ch in OPEN:
+            return False
+        if ch in CLOSE:
+            return True
+    return False
+
+
+_UNITS = "".join([*lexicon().small_units, *lexicon().large_units])
+_AMOUNT_IN = regex.compile(rf"\d\s?[{_UNITS}]*{lexicon().yen}")  # a figure with its unit: 1,078百万円

@@ -58,6 +58,11 @@ class LayoutParams:
     """A gutter is a column boundary of a table when it runs through this share of the table's rows."""
     heading_scale: float = 1.25
     """A row set this much larger than the body is a heading: it does not belong to a column run."""
+    section_scale: float = 1.25
+    """A row on one side of a gutter set this much larger than the columns' text, under columns
+    that end level, opens a new section (``regions._section_break``).  Measured by the width of
+    full-width glyphs: exact on text layers; on scans a glyph is a share of tesseract's word box,
+    no measure of the font's size, and the OCR preset sets this out of reach."""
 
     # --- wrapped lines ---------------------------------------------------------------
     wrap_fit: float = 0.04
@@ -138,5 +143,6 @@ OCR = LayoutParams(
     dedupe_distance=0.0,  # OCR never reads a character twice at one place
     wrap_fit=0.5,  # ink boxes are ragged: the old slack of 1.5 em for one kanji
     snap=4.0,  # ruling lines found in pixels are a little ragged
+    section_scale=100.0,  # glyph widths are shares of word boxes: no section breaks by size
 )
 """Scanned pages: glyphs split from tesseract's words, boxes hugging the ink."""

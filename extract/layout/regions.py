@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from ..model import Box, Glyph, Table
 from .params import LayoutParams
-from .rows import NO_SPACES, Piece, Spaces, group_rows, split_row
+from .rows import NO_SPACES, Piece, Spaces, em_of, group_rows, is_wide, split_row
 
 
 @dataclass
@@ -292,9 +292,10 @@ def _order(ctx: _Ctx, pieces: list[Piece], name: str) -> None:
         return
     best = max(gutters, key=lambda g: (g.support, g.last - g.first, -g.a))
     first = _trim_top(strips, best, ctx)
+    end = _section_break(strips, best, first, ctx)
     before = [p for s in strips[:first] for p in s.pieces]
-    run = strips[first : best.last + 1]
-    after = [p for s in strips[best.last + 1 :] for p in s.pieces]
+    run = strips[first:end]
+    after = [p for s in strips[end:] for p in s.pieces]
     if before:
         _order(ctx, _regroup(before, ctx), name)
     _read_run(ctx, run, best, name)
@@ -468,6 +469,48 @@ def _trim_top(strips: Sequence[Strip], gutter: Gutter, ctx: _Ctx) -> int:
             break
         first += 1
     return first
+
+
+def _section_break(strips: Sequence[Strip], gutter: Gutter, first: int, ctx: _Ctx) -> int:
+    """Where the columns of the run end: at a heading on one side of the gutter, set larger
+    than the run's text, below columns that end level with each other (a new section under
+    balanced columns, as word processors and CSS columns set one: ``6. 科学技術イノベーション
+    の戦略的国際展開`` across the page, too short to cross the gutter).  The heading and what
+    follows it are read after the columns, not as the foot of one of them.  Returns the strip
+    after the run's last."""
+    end = gutter.last + 1
+    sizes = [em_of(p.glyphs) for s in strips[first:end] for p in s.pieces if _sized(p)]
+    if not sizes:
+        return end
+    body = statistics.median(sizes)
+    pitch = ROW_PITCH * body
+    left_end = right_end = -float("inf")  # where each side's text above ends
+    above_heading = True  # the strip above is a heading's (or there is none): no break under it
+    for k in range(first, end):
+        pieces = strips[k].pieces  # a table or box beside the heading is the other side's
+        lefts = [p for p in pieces if p.x1 <= gutter.a]
+        rights = [p for p in pieces if p.x0 >= gutter.b]
+        one_side = bool(pieces) and (not lefts or not rights)
+        large = ctx.params.section_scale * body
+        heading = any(_sized(p) and em_of(p.glyphs) >= large for p in pieces)
+        level = abs(left_end - right_end) <= pitch and max(left_end, right_end) > -float("inf")
+        if one_side and heading and level and not above_heading:
+            return k
+        above_heading = heading
+        if lefts:
+            left_end = max(left_end, max(p.bottom for p in lefts))
+        if rights:
+            right_end = max(right_end, max(p.bottom for p in rights))
+    return end
+
+
+def _sized(piece: Piece) -> bool:
+    """Whether a piece holds enough full-width glyphs for its character size to be measured
+    (one glyph's box, or a Latin word's, is no measure of the font's size)."""
+    return sum(is_wide(g.text[:1]) for g in piece.glyphs) >= HEADING_GLYPHS
+
+
+HEADING_GLYPHS = 3  # full-width glyphs a piece needs before its size tells a heading
 
 
 def _read_run(ctx: _Ctx, run: Sequence[Strip], gutter: Gutter, name: str) -> None:

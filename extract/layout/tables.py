@@ -181,9 +181,10 @@ def _wraps_into(
     rights: dict[int, float],
     params: LayoutParams,
 ) -> bool:
-    """Whether every cell's line at ``level`` goes on from its line at the level above (a row of
-    wrapped cells); one line that starts anew (a figure, a name in a column that ended above)
-    makes the level a row of its own."""
+    """Whether a cell's line at ``level`` goes on from its line at the level above: a text cut
+    there by its cell's edge (a row of wrapped cells, or a label such as ``予算`` / ``額(案)`` beside
+    figures set lower, centred in the row); a ruled row is not split inside a cell's wrapped text.
+    A figure is never the rest of a wrapped text, nor is anything the rest of a unit."""
     from .wrap import Edge, goes_on
 
     k = next(i for i, lv in enumerate(levels) if lv is level)
@@ -192,17 +193,19 @@ def _wraps_into(
     above = dict(levels[k - 1])
     for col, line in level:
         prev = above.get(col)
+        if _whole_number(line.text) or (prev is not None and _UNIT_ONLY.match(prev.text)):
+            return False  # a figure starts a row (the lines level with it are the row's)
+    for col, line in level:
+        prev = above.get(col)
         box, pbox = line.extent(), prev.extent() if prev else None
         if prev is None or box is None or pbox is None:
-            return False
+            continue
         em = max(box[3] - box[1], 1e-6)
         margin = min(box[0], pbox[0])
-        if _whole_number(line.text) or _UNIT_ONLY.match(prev.text):
-            return False  # a figure is never the rest of a wrapped text, nor anything the rest of a unit
         right = rights.get(col, pbox[2]) - 0.5 * em
-        if not goes_on(Edge(prev, pbox), Edge(line, box), right, margin, em, params, in_cell=True):
-            return False
-    return True
+        if goes_on(Edge(prev, pbox), Edge(line, box), right, margin, em, params, in_cell=True):
+            return True
+    return False
 
 
 _UNIT_ONLY = regex.compile(r"^\s*[(（]?[千百十万億兆]*円[)）]?\s*$")

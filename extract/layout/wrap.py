@@ -49,8 +49,8 @@ def new_item() -> regex.Pattern[str]:
 _LEAD = regex.compile(
     r"^[(\[【<（]?[▲△]?[\d,.]+[千百十万億兆]*円?[)\]】>）]?|^[(\[（]?[A-Za-z0-9][A-Za-z0-9.\-]*[)\]）]?|^."
 )
-_OPEN = "(（[［【〔<＜「『"
-_CLOSE = ")）]］】〕>＞」』"
+OPEN = "(（[［【〔<＜「『"
+CLOSE = ")）]］】〕>＞」』"
 
 
 def lead_length(text: str) -> int:
@@ -87,15 +87,27 @@ def _lead_width(line: TextLine, em: float) -> float:
     return max(measured, em * sum(_is_wide(ch) for ch in text[start:i]))
 
 
-def _unclosed(text: str) -> bool:
+def unclosed(text: str) -> bool:
     """Whether a bracket opened in the line is still open at its end (the text goes on below)."""
     depth = 0
     for ch in text:
-        if ch in _OPEN:
+        if ch in OPEN:
             depth += 1
-        elif ch in _CLOSE and depth:
+        elif ch in CLOSE and depth:
             depth -= 1
     return depth > 0
+
+
+@cache
+def trailing_note() -> regex.Pattern[str]:
+    """A line that is a note trailing the name above, alone: ``【再掲】※``, ``【新規】``."""
+    lex = lexicon()
+    return regex.compile(
+        rf"""^\s*【\s*(?:{alternation(lex.trailing_notes)})\s*】   # 【再掲】
+        [\s※*\d]*$                                                 # note marks, nothing else
+        """,
+        regex.VERBOSE,
+    )
 
 
 @cache
@@ -107,6 +119,8 @@ def cell_item() -> regex.Pattern[str]:
 
 
 _MIDDLE_DOT = "・"
+_PROLONGED = tuple(lexicon().prolonged)
+_KATAKANA_END = regex.compile(r"\p{Katakana}$")
 _CLAUSE_ENDS = ("、", "，")
 _BRACKETS = tuple(lexicon().bracket_openers)
 _CLOSERS = tuple(lexicon().closers)
@@ -199,19 +213,22 @@ def goes_on(
     tail, head = before.rstrip()[-1:], text.lstrip()[:1]
     space = 0.0 if _is_wide(tail or "あ") and _is_wide(head or "あ") else params.wrap_space * em
     need = _lead_width(below.line, em) + space
-    reached = above.box[2] + need > right - params.wrap_fit * em or _unclosed(before)
+    reached = above.box[2] + need > right - params.wrap_fit * em or unclosed(before)
     if in_cell:
         opens = bool(cell_item().match(text))
     else:
         # a bracket opens a line after a figure or a sentence, unless it holds a figure itself:
         # `5,975百万円` / `(5,671百万円)` is one pair wrapped
-        opens = bool(new_item().match(text)) or (
+        opens = (bool(new_item().match(text)) and not trailing_note().match(text)) or (
             text.lstrip().startswith(_BRACKETS)
             and before.rstrip().endswith(_CLOSERS)
             and not _BRACKETED_FIGURE.match(text)
         )
     # a sentence broken after a clause (…490,000千円、 / 2.1％の減額…): 2. is no numbering there
     if opens and before.rstrip().endswith(_CLAUSE_ENDS) and _NUMBER_START.match(text):
+        opens = False
+    # a katakana word broken before its long-vowel mark, which is also a bullet
+    if opens and text.lstrip().startswith(_PROLONGED) and _KATAKANA_END.search(before):
         opens = False
     # a name broken before ・ by a renderer without kinsoku rules: ・ right at the edge
     if opens and text.lstrip().startswith(_MIDDLE_DOT) and above.box[2] >= right - 0.5 * em:
@@ -240,7 +257,7 @@ def _figures_of_item(first: TextLine, above: TextLine, below: TextLine) -> bool:
     return (
         bool(_amount_line().match(below.text))
         and bool(_weak_opener().match(first.text))
-        and not _unclosed(above.text)
+        and not unclosed(above.text)
         and not pair  # `1,779百万円` / `(4,231百万円)`: the other half of a pair
     )
 

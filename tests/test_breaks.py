@@ -1,0 +1,203 @@
+"""Text that column and page breaks cut, sections under balanced columns, and ruled rows that hold
+a wrapped label: real lines of the shared document as WeasyPrint and LibreOffice placed them in
+the renderings ``bench/bench_layouts.py`` scores (9 pt text, full-width glyphs an em wide, Latin
+and digits half that; headings set 1.3 times larger).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from yosan import extract_text
+from yosan.layout import analyse_page
+from yosan.layout.breaks import join_across_breaks
+from yosan.layout.params import TEXT_LAYER
+from yosan.layout.tables import split_tall_rows
+from yosan.model import Cell, Glyph, Layer, Page, Table, TextBlock, TextLine
+
+EM = 9.0
+PITCH = 13.5
+
+
+def _row(text: str, x0: float, top: float, size: float = EM) -> list[Glyph]:
+    glyphs, x = [], x0
+    for ch in text:
+        step = size if unicodedata.east_asian_width(ch) in "WFA" else size / 2
+        glyphs.append(Glyph(ch, x, top, x + step, top + size))
+        x += step
+    return glyphs
+
+
+def _column(texts: list[str], x0: float, top: float) -> list[Glyph]:
+    return [g for k, text in enumerate(texts) for g in _row(text, x0, top + k * PITCH)]
+
+
+def _page(glyphs: list[Glyph], number: int = 1) -> Page:
+    return analyse_page(glyphs, number=number, width=595, height=842, layer=Layer.TEXT)
+
+
+def _texts(page: Page) -> list[str]:
+    return [line.text for block in page.blocks if isinstance(block, TextBlock) for line in block.lines]
+
+
+FILLER = "国際頭脳循環への参画、研究ネットワークを構築する。"  # a sentence: nothing wraps into the next
+
+
+def test_a_bracket_cut_by_a_column_break_is_rejoined() -> None:
+    """LibreOffice, two columns, p7 → p8: ``1. 科学技術イノベーション政策における「政策のための科``
+    ends the right column, ``学」の推進 555百万円(572百万円)`` opens the next page."""
+    end = _page(
+        _column([FILLER] * 4 + ["1. 科学技術イノベーション政策における「政策のための科"], 42.5, 100), 7
+    )
+    start = _page(_column(["学」の推進 555百万円(572百万円)", FILLER], 42.5, 47), 8)
+    join_across_breaks([end, start])
+    assert _texts(end) == [FILLER] * 4
+    assert (
+        _texts(start)[0]
+        == "1. 科学技術イノベーション政策における「政策のための科学」の推進 555百万円(572百万円)"
+    )
+    # characters from the other page keep no box there; the rest keep theirs
+    line = start.blocks[0].lines[0]  # type: ignore[union-attr]
+    cut = line.text.index("学」")
+    assert line.boxes is not None and line.boxes[0] is None and line.boxes[cut] is not None
+
+
+def test_a_figure_cut_from_its_unit_by_a_column_break_is_rejoined() -> None:
+    """LibreOffice, two columns, p5: ``令和2年度予算額(案): 1,078百万円 (前年度予算額: 1,034`` ends
+    the left column and ``百万円)`` opens the right one; on one page the joined line stays where
+    the text starts."""
+    left = _column([FILLER] * 3 + ["令和2年度予算額(案): 1,078百万円 (前年度予算額: 1,034"], 42.5, 100)
+    right = _column(["百万円)", "※医療分野におけるSICORPに係る経費は別途計上"] + [FILLER] * 2, 310, 100)
+    page = _page(left + right)
+    join_across_breaks([page])
+    texts = _texts(page)
+    assert texts[3] == "令和2年度予算額(案): 1,078百万円 (前年度予算額: 1,034百万円)"
+    assert texts[4].startswith("※医療分野")
+
+
+def test_a_name_cut_by_a_column_break_is_rejoined_where_the_document_prints_it_whole() -> None:
+    """LibreOffice, three columns in IPAex Gothic, p15: ``ITER計画、BA活動等の核融合研究開`` ends a
+    column and ``発の実施`` opens the next; p13 prints the name whole.  A column's foot that the
+    document never prints joined to the next column's head stays as it is."""
+    whole = _page(
+        _column(["ITER計画、BA活動等の核融合研究開発の実施", "21,347百万円 (21,839百万円)"], 42.5, 100), 13
+    )
+    left = _column([FILLER] * 3 + ["ITER計画、BA活動等の核融合研究開"], 42.5, 100)
+    right = _column(["発の実施", "文部科学省", "令和2年度予算額(案) 21,347百万円"], 310, 100)
+    cut = _page(left + right, 15)
+    other = _page(
+        _column([FILLER] * 3 + ["地球環境情報プラットフォーム構築推進"], 42.5, 100)
+        + _column(["プログラムの成果", FILLER, FILLER, FILLER], 310, 100),
+        16,
+    )
+    join_across_breaks([whole, cut, other])
+    assert _texts(cut)[3:5] == ["ITER計画、BA活動等の核融合研究開発の実施", "文部科学省"]
+    assert _texts(other)[3:5] == ["地球環境情報プラットフォーム構築推進", "プログラムの成果"]
+
+
+def test_a_pair_parted_by_a_page_break_keeps_its_previous_year() -> None:
+    """LibreOffice, three columns, p15 → p16: ``令和2年度予算額(案)：16,494百万円`` ends a page and
+    ``(14,547百万円)`` opens the next one."""
+    records = extract_text(
+        "ITER計画\n\n令和2年度予算額(案)：16,494百万円\n(14,547百万円)\n- 協定：2007年10月発効\n"
+    )
+    got = [(r.kind, r.amount_yen, r.program) for r in records]
+    assert got == [("budget", 16_494_000_000, "ITER計画"), ("previous", 14_547_000_000, "ITER計画")]
+
+
+def test_a_heading_under_balanced_columns_starts_a_section() -> None:
+    """LibreOffice, two columns, p5: the columns above ``6. 科学技術イノベーションの戦略的国際展開``
+    end level with each other, the heading (set larger, too short to cross the gutter) opens a
+    section of two new columns: read after both columns above, not as the foot of the left one."""
+    top_left = _column(["★産業競争力の強化", "-★次世代産業を支える新デバイス"], 42.5, 250)
+    top_right = _column(
+        ["-★飛行機や自動車の実機試験を一部代替", "し、開発期間・コストを大幅に削減"], 310, 250
+    )
+    heading = _row("6．科学技術イノベーションの戦略的国際展開", 42.5, 291, 11.7)
+    low_left = _column(
+        ["令和2年度予算額(案)", "国際頭脳循環への参画、研究ネット", "ワーク構築を牽引すべく協働する"],
+        42.5,
+        318,
+    )
+    low_right = _column(
+        ["百万円の内訳は次のとおり。", "※医療分野の経費は別途計上する", "相手国との協働による国際共同研究"],
+        310,
+        318,
+    )
+    page = _page(top_left + top_right + heading + low_left + low_right)
+    texts = [
+        t for block in page.blocks if isinstance(block, TextBlock) for t in (ln.text for ln in block.lines)
+    ]
+    order = [
+        texts.index(t)
+        for t in (
+            "★産業競争力の強化",
+            "-★飛行機や自動車の実機試験を一部代替し、開発期間・コストを大幅に削減",
+            "6．科学技術イノベーションの戦略的国際展開",
+            "令和2年度予算額(案)",
+            "百万円の内訳は次のとおり。",
+        )
+    ]
+    assert order == sorted(order), texts
+
+
+def test_a_heading_that_wraps_beside_the_other_columns_last_line_is_no_section() -> None:
+    """WeasyPrint, three columns in Noto Serif, p15: a heading's first row stands level with the
+    next column's last line, its second row ``発の実施`` beside nothing; the heading is not cut
+    between its rows (a row right under a heading's row never opens a section)."""
+    body = [
+        "相手国との協働による共同研究。",
+        "国際頭脳循環への参画を進める。",
+        "研究ネットワークを構築する。",
+    ]
+    left = _column(body, 42.5, 100)
+    right = _column(["- 参加国：日、欧、米、露、中、韓、印", *body, "- 各極の費用分担(建設期)："], 310, 100)
+    title = _row("ITER計画、BA活動等の核融合研", 42.5, 100 + 4 * PITCH, 11.7)
+    title += _row("究開発の実施", 42.5, 100 + 4 * PITCH + 15, 11.7)
+    below = _column(["文部科学省", "令和2年度予算額(案) 21,347百万円"], 42.5, 100 + 4 * PITCH + 32)
+    texts = _texts(_page(left + right + title + below))
+    assert "ITER計画、BA活動等の核融合研究開発の実施" in texts, texts
+    assert texts.index("文部科学省") < texts.index("- 各極の費用分担(建設期)："), texts
+
+
+def _cell(row: int, col: int, box: tuple[float, float, float, float], rows: list[tuple[str, float]]) -> Cell:
+    """A cell's lines (text, top), set from its left edge."""
+    lines = [
+        TextLine(text, [(g.x0, g.top, g.x1, g.bottom) for g in _row(text, box[0], y)]) for text, y in rows
+    ]
+    return Cell(row, col, lines, box)
+
+
+def test_a_ruled_row_is_not_split_inside_a_wrapped_label() -> None:
+    """LibreOffice, two columns, p18: the row ``予算額(案)`` wraps its label in a narrow cell,
+    centres ``744百万円 (554百万円)`` on its second line and sets ``382百万円 (373百万円)`` /
+    ``【令和元年度補正予算額(案) 460百万円】`` from the top: one row, not two."""
+    label = _cell(1, 0, (43, 218, 62, 262), [("予算", 220), ("額(案)", 233.5)])
+    one = _cell(1, 1, (66, 218, 175, 262), [("744百万円 (554百万円)", 233.5)])
+    two = _cell(
+        1,
+        2,
+        (179, 218, 290, 262),
+        [("382百万円 (373百万円)", 220), ("【令和元年度補正予算額", 233.5), ("(案) 460百万円】", 247)],
+    )
+    header = [
+        Cell(0, 1, [TextLine("統合的気候モデル高度化研究プログラム")]),
+        Cell(0, 2, [TextLine("地球環境情報プラットフォーム")]),
+    ]
+    table = split_tall_rows(Table([*header, label, one, two], 2, 3, ruled=True), TEXT_LAYER)
+    assert table.n_rows == 2
+    assert [c.text for c in table.cells if c.row == 1] == [
+        "予算額(案)",
+        "744百万円 (554百万円)",
+        "382百万円 (373百万円)【令和元年度補正予算額(案) 460百万円】",
+    ]
+
+
+def test_a_ruled_row_of_book_entries_is_still_split() -> None:
+    """A budget book's tall ruled row: names and figures level with each other, two entries."""
+    names = _cell(0, 0, (43, 98, 120, 130), [("1 労政費", 100), ("2 職業訓練費", 113.5)])
+    this = _cell(0, 1, (124, 98, 180, 130), [("132,209", 100), ("45,800", 113.5)])
+    last = _cell(0, 2, (184, 98, 240, 130), [("114,424", 100), ("44,100", 113.5)])
+    table = split_tall_rows(Table([names, this, last], 1, 3, ruled=True), TEXT_LAYER)
+    assert table.n_rows == 2
+    assert [c.text for c in table.cells if c.row == 1] == ["2 職業訓練費", "45,800", "44,100"]
