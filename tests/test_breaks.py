@@ -9,11 +9,12 @@ from __future__ import annotations
 import unicodedata
 
 from yosan import extract_text
-from yosan.layout import analyse_page
+from yosan.layout import analyse_page, finish_document
 from yosan.layout.breaks import join_across_breaks
 from yosan.layout.params import TEXT_LAYER
 from yosan.layout.tables import split_tall_rows
 from yosan.model import Cell, Glyph, Layer, Page, Table, TextBlock, TextLine
+from yosan.records import build_records
 
 EM = 9.0
 PITCH = 13.5
@@ -97,12 +98,14 @@ def test_a_name_cut_by_a_column_break_is_rejoined_where_the_document_prints_it_w
 
 def test_a_pair_parted_by_a_page_break_keeps_its_previous_year() -> None:
     """LibreOffice, three columns, p15 → p16: ``令和2年度予算額(案)：16,494百万円`` ends a page and
-    ``(14,547百万円)`` opens the next one."""
-    records = extract_text(
-        "ITER計画\n\n令和2年度予算額(案)：16,494百万円\n(14,547百万円)\n- 協定：2007年10月発効\n"
-    )
-    got = [(r.kind, r.amount_yen, r.program) for r in records]
-    assert got == [("budget", 16_494_000_000, "ITER計画"), ("previous", 14_547_000_000, "ITER計画")]
+    ``(14,547百万円)`` opens the next one (and, in plain text, the next line)."""
+    foot = _page(_column([FILLER, "ITER計画", "令和2年度予算額(案)：16,494百万円"], 396, 730), 15)
+    head = _page(_column(["(14,547百万円)", "- 協定：2007年10月発効", FILLER], 43, 48), 16)
+    finish_document([foot, head], TEXT_LAYER)
+    pages = [(r.page, r.kind, r.amount_yen, r.program) for r in build_records([foot, head], "p.pdf")]
+    assert pages == [(15, "budget", 16_494_000_000, "ITER計画"), (16, "previous", 14_547_000_000, "ITER計画")]
+    text = extract_text("ITER計画\n\n令和2年度予算額(案)：16,494百万円\n(14,547百万円)\n")
+    assert [(r.kind, r.amount_yen, r.program) for r in text] == [(k, a, p) for _, k, a, p in pages]
 
 
 def test_a_heading_under_balanced_columns_starts_a_section() -> None:

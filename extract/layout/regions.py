@@ -483,7 +483,7 @@ def _section_break(strips: Sequence[Strip], gutter: Gutter, first: int, ctx: _Ct
     if not sizes:
         return end
     body = statistics.median(sizes)
-    pitch = ROW_PITCH * body
+    pitch, large = ROW_PITCH * body, ctx.params.section_scale * body
     left_end = right_end = -float("inf")  # where each side's text above ends
     above_heading = True  # the strip above is a heading's (or there is none): no break under it
     for k in range(first, end):
@@ -491,7 +491,6 @@ def _section_break(strips: Sequence[Strip], gutter: Gutter, first: int, ctx: _Ct
         lefts = [p for p in pieces if p.x1 <= gutter.a]
         rights = [p for p in pieces if p.x0 >= gutter.b]
         one_side = bool(pieces) and (not lefts or not rights)
-        large = ctx.params.section_scale * body
         heading = any(_sized(p) and em_of(p.glyphs) >= large for p in pieces)
         level = abs(left_end - right_end) <= pitch and max(left_end, right_end) > -float("inf")
         if one_side and heading and level and not above_heading:
