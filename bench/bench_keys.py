@@ -11,6 +11,8 @@ the key's rows of the pages the key covers:
   year and programme (name without spaces, NFKC);
 - ``labelled right``: of the records whose page and amount are in the key,
   those whose kind, fiscal year and programme are right;
+- ``all columns``: found rows whose level, section and parent path (NFKC,
+  without spaces) are right too;
 - ``unkeyed``: records on keyed pages whose amount is not in the key at all.
 
 ``--show N`` prints N misses per file.
@@ -28,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from yosan.model import Record  # noqa: E402
 from yosan.pipeline import Options, extract_document  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -43,19 +46,34 @@ def load_key(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def _keyed(r: dict[str, str]) -> tuple[object, ...]:
+    """Page, amount, kind, year, programme, then level, section and parent."""
+    head = (int(r["page"]), int(r["amount_yen"]), r["kind"], r["fiscal_year"], _name(r["program"]))
+    return (*head, r["level"], r["section"], _name(r["parent"]))
+
+
+def _got(r: Record) -> tuple[object, ...]:
+    head = (r.page, r.amount_yen, r.kind, str(r.fiscal_year or ""), _name(r.program))
+    return (*head, r.level, r.section, _name(r.parent))
+
+
 def score(pdf: Path, rows: list[dict[str, str]], show: int) -> dict[str, int]:
     pages = {int(r["page"]) for r in rows}
     records = [r for r in extract_document(pdf, Options(jobs=2)).records if r.page in pages]
-    full = Counter((int(r["page"]), int(r["amount_yen"]), r["kind"], r["fiscal_year"], _name(r["program"])) for r in rows)
-    got = Counter((r.page, r.amount_yen, r.kind, str(r.fiscal_year or ""), _name(r.program)) for r in records)
+    full = Counter(_keyed(r)[:5] for r in rows)
+    got = Counter(_got(r)[:5] for r in records)
     right = full & got
+    more = Counter(_keyed(r) for r in rows) & Counter(_got(r) for r in records)
     by_amount: dict[tuple[int, int], list[tuple[str, str, str]]] = defaultdict(list)
     for r in rows:
-        by_amount[(int(r["page"]), int(r["amount_yen"]))].append((r["kind"], r["fiscal_year"], _name(r["program"])))
+        by_amount[(int(r["page"]), int(r["amount_yen"]))].append(
+            (r["kind"], r["fiscal_year"], _name(r["program"]))
+        )
     keyed = [r for r in records if (r.page, r.amount_yen) in by_amount]
     out = {
         "key": sum(full.values()),
         "found": sum(right.values()),
+        "all": sum(more.values()),
         "reported": len(keyed),
         "labelled": sum(right.values()),
         "unkeyed": len(records) - len(keyed),
@@ -63,9 +81,21 @@ def score(pdf: Path, rows: list[dict[str, str]], show: int) -> dict[str, int]:
     if show:
         misses = sorted((full - got).elements())[:show]
         for page, amount, kind, year, program in misses:
-            near = [(r.kind, r.fiscal_year, r.program) for r in records if r.page == page and r.amount_yen == amount]
+            near = [
+                (r.kind, r.fiscal_year, r.program)
+                for r in records
+                if r.page == page and r.amount_yen == amount
+            ]
             print(f"    - p{page} {kind} {year} {amount:,} {program}  | got {near[:2]}")
     return out
+
+
+def _row(name: str, n: Counter[str] | dict[str, int]) -> str:
+    f, a, k, lab, rep = n["found"], n["all"], n["key"], n["labelled"], n["reported"]
+    return (
+        f"{name:36} {f:>5}/{k:<5} {100 * f / max(k, 1):5.1f}% {a:>5}/{k:<5} {100 * a / max(k, 1):5.1f}%"
+        f" {lab:>6}/{rep:<5} {100 * lab / max(rep, 1):5.1f}% {n['unkeyed']:>8}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,15 +112,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {CORPUS} is not present")
         return 0
     totals: Counter[str] = Counter()
-    print(f"{'file':36} {'found':>16} {'labelled right':>18} {'unkeyed':>8}")
+    print(f"{'file':36} {'found':>16} {'all columns':>16} {'labelled right':>18} {'unkeyed':>8}")
     for key in keys:
         pdf = CORPUS / f"{key.stem}.pdf"
         result = score(pdf, load_key(key), args.show)
         totals.update(result)
-        f, k, lab, rep = result["found"], result["key"], result["labelled"], result["reported"]
-        print(f"{key.stem[:36]:36} {f:>5}/{k:<5} {100 * f / max(k, 1):5.1f}% {lab:>6}/{rep:<5} {100 * lab / max(rep, 1):5.1f}% {result['unkeyed']:>8}")
-    f, k, lab, rep = totals["found"], totals["key"], totals["labelled"], totals["reported"]
-    print(f"{'all':36} {f:>5}/{k:<5} {100 * f / max(k, 1):5.1f}% {lab:>6}/{rep:<5} {100 * lab / max(rep, 1):5.1f}% {totals['unkeyed']:>8}")
+        print(_row(key.stem[:36], result))
+    print(_row("all", totals))
     return 0
 
 

@@ -167,7 +167,12 @@ def died(exitcode: int | None, max_memory: int | None) -> str:
     """Why a worker that sent nothing is gone."""
     if exitcode is not None and exitcode < 0:
         name = signal_name(-exitcode)
-        hint = " (out of memory?)" if -exitcode in (signal.SIGKILL, signal.SIGABRT, signal.SIGTRAP) else ""
+        # a C library that does not check an allocation the address-space limit refused
+        # crashes on it: under a limit, a SIGSEGV or SIGBUS may be memory too
+        memory = {signal.SIGKILL, signal.SIGABRT, signal.SIGTRAP}
+        if max_memory:
+            memory |= {signal.SIGSEGV, signal.SIGBUS}
+        hint = " (out of memory?)" if -exitcode in memory else ""
         return f"worker crashed: {name}{hint}"
     if max_memory:
         return f"worker exited with status {exitcode} (out of memory? limit {max_memory} MB)"

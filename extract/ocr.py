@@ -22,8 +22,9 @@ same way for scans as for text layers.  What is OCR's own is recognition:
   read as periods, ▲ misread, era words, circled numbers); a number that
   still fails the format check keeps its text, gets a low confidence and a warning.
 
-Tesseract runs with ``OMP_THREAD_LIMIT=1``: its own threading is 4x slower on
-a 2-core machine, so pages run in parallel processes instead (``ocr_pages``).
+Tesseract runs with ``OMP_THREAD_LIMIT=1`` (and OpenCV with one thread): its own
+threading is 4x slower on a 2-core machine, so pages run in parallel processes
+instead (``ocr_pages``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,11 @@ from .readings import (
 from .repair import LOW_CONFIDENCE, REPAIRED_CONFIDENCE, check_number_format, repair_lines, suspect_numbers
 
 log = logging.getLogger("yosan")
+
+# OpenCV's own thread pool off too, read when cv2 is first imported: 11.8 s against 13.2 s with
+# its two threads on the 2-page excerpt scan (same records), and no pool of thread stacks
+# counted against --max-memory's address-space limit.
+os.environ.setdefault("OPENCV_FOR_THREADS_NUM", "1")
 
 LANG = "jpn"
 DEFAULT_DPI = 300

@@ -10,7 +10,7 @@ import unicodedata
 
 from yosan import extract_text
 from yosan.layout import analyse_page, finish_document
-from yosan.layout.breaks import join_across_breaks
+from yosan.layout.breaks import join_across_breaks, join_split_rows
 from yosan.layout.params import TEXT_LAYER
 from yosan.layout.tables import split_tall_rows
 from yosan.model import Cell, Glyph, Layer, Page, Table, TextBlock, TextLine
@@ -204,3 +204,138 @@ def test_a_ruled_row_of_book_entries_is_still_split() -> None:
     table = split_tall_rows(Table([names, this, last], 1, 3, ruled=True), TEXT_LAYER)
     assert table.n_rows == 2
     assert [c.text for c in table.cells if c.row == 1] == ["2 職業訓練費", "45,800", "44,100"]
+
+
+def test_a_paragraph_cut_mid_sentence_by_a_page_break_is_rejoined() -> None:
+    """LibreOffice, three columns in Noto Sans, p14 → p15: the right column ends inside a
+    wrapped sentence, ``⇒肥料がいらない植物（食糧）の生産に`` / ``よりバイオマスの増産と、食糧生産の低``,
+    and ``炭素化に貢献`` opens the next page right above the budget box: one sentence, not the
+    box's title.  A paragraph that ends its sentence at the foot stays as it is."""
+    made = ["窒素固定酵素を植物で発現させ、空気中", "の窒素を自らの肥料とする植物を作製。"]
+    cut = ["⇒肥料がいらない植物（食糧）の生産に", "よりバイオマスの増産と、食糧生産の低"]
+    box = ["炭素化に貢献", "令和2年度予算額(案) 3,166百万円"]
+    foot = _page(_column(made + cut, 396, 700), 14)
+    head = _page(_column(box, 43, 46), 15)
+    ended = _page(_column(made, 396, 700), 16)
+    after = _page(_column(box, 43, 46), 17)
+    join_across_breaks([foot, head, ended, after])
+    assert _texts(foot) == ["".join(made)]
+    assert _texts(head)[0] == "".join(cut) + "炭素化に貢献"
+    assert _texts(ended) == ["".join(made)]
+    assert _texts(after)[0] == "炭素化に貢献"
+
+
+def test_a_column_foot_cut_mid_sentence_on_one_page_stays_apart() -> None:
+    """WeasyPrint, one column, unruled, p24: a table drawn without rules is read as columns, and
+    the foot of one column (``…適応策のエビデンスとして活用さ``, wrapped to its edge) is no
+    sentence going on at the head of the next (``地球環境情報プラットフォーム構築推進``)."""
+    left = _column(
+        [
+            "✓将来の降雨や気温等の気候変動予",
+            "測データ等が、適応策のエビデンス",
+            "として活用されている解明した気候",
+        ],
+        80,
+        400,
+    )
+    right = _column(["地球環境情報プラットフォーム構築推進", "382百万円 (373百万円)", FILLER], 330, 400)
+    page = _page(left + right)
+    assert len([b for b in page.blocks if isinstance(b, TextBlock)]) == 2  # read as two columns
+    join_across_breaks([page])
+    assert _texts(page)[1] == "地球環境情報プラットフォーム構築推進", _texts(page)
+
+
+def _wrapped_cell(row: int, col: int, box: tuple[float, float, float, float], rows: list[str]) -> Cell:
+    """A cell whose text wrapped over ``rows`` (one logical line), set from its top left."""
+    cell = _cell(row, col, box, [(text, box[1] + 2 + k * PITCH) for k, text in enumerate(rows)])
+    cell.lines = [TextLine.joined(cell.lines)]
+    return cell
+
+
+def _split_table() -> tuple[Table, Table]:
+    """WeasyPrint, three columns in Noto Serif, p16: a ruled table starts at the foot of the
+    second column with its header row cut after three rows of each cell, and goes on at the head
+    of the third column."""
+    foot = Table(
+        [
+            Cell(0, 0, [], (219, 745, 265, 790)),
+            _wrapped_cell(0, 1, (265, 745, 318, 790), ["統合的気候", "モデル高度", "化研究プロ"]),
+            _wrapped_cell(0, 2, (318, 745, 372, 790), ["地球環境情", "報プラット", "フォーム構"]),
+        ],
+        1,
+        3,
+        box=(219, 745, 372, 790),
+        ruled=True,
+        row_numbers=[40],
+        bands=[0],
+    )
+    head = Table(
+        [
+            Cell(0, 0, [], (396, 47, 442, 110)),
+            _wrapped_cell(0, 1, (442, 47, 495, 110), ["グラム《平", "成29～令", "和3年度》"]),
+            _wrapped_cell(0, 2, (495, 47, 549, 110), ["築推進プロ", "グラム《平", "成28～令", "和2年度》"]),
+            _cell(1, 0, (396, 110, 442, 140), [("予算額(案)", 112)]),
+            _cell(1, 1, (442, 110, 495, 140), [("744百万円", 112), ("(554百万円)", 125)]),
+            _cell(1, 2, (495, 110, 549, 140), [("382百万円", 112), ("(373百万円)", 125)]),
+        ],
+        2,
+        3,
+        box=(396, 47, 549, 140),
+        ruled=True,
+        row_numbers=[41, 42],
+        bands=[0, 1],
+    )
+    return foot, head
+
+
+def test_a_table_row_cut_by_a_column_break_is_rejoined() -> None:
+    foot, head = _split_table()
+    page = Page(16, 595, 842, blocks=[foot, head])
+    finish_document([page], TEXT_LAYER)
+    assert page.blocks == [head]
+    assert [c.text for c in head.cells if c.row == 0 and c.col] == [
+        "統合的気候モデル高度化研究プログラム《平成29～令和3年度》",
+        "地球環境情報プラットフォーム構築推進プログラム《平成28～令和2年度》",
+    ]
+    records = [(r.kind, r.amount_yen, r.program) for r in build_records([page], "p.pdf")]
+    assert ("budget", 744_000_000, "統合的気候モデル高度化研究プログラム") in records, records
+    assert ("previous", 373_000_000, "地球環境情報プラットフォーム構築推進プログラム") in records, records
+
+
+def test_tables_that_only_follow_each_other_keep_their_rows() -> None:
+    """A table whose columns differ from the next one's, or whose last row holds a cell that ended
+    (a figure, a row of one line), is not the next one's first half: a budget book's page of
+    entries and the header of the next page's table."""
+    foot, head = _split_table()
+    narrow = Table(
+        [
+            Cell(c.row, c.col, c.lines, (c.box[0], c.box[1], c.box[2] - 6 * c.col, c.box[3]))
+            for c in foot.cells
+        ],  # type: ignore[index]
+        1,
+        3,
+        box=foot.box,
+        ruled=True,
+    )
+    join_split_rows([Page(16, 595, 842, blocks=[narrow, head])], TEXT_LAYER.snap)
+    assert narrow.n_rows == 1 and head.cells[1].text == "グラム《平成29～令和3年度》"
+    foot, head = _split_table()
+    foot.cells[1] = _cell(0, 1, (265, 745, 318, 790), [("132,209", 747)])
+    join_split_rows([Page(16, 595, 842, blocks=[foot, head])], TEXT_LAYER.snap)
+    assert foot.n_rows == 1 and head.cells[1].text == "グラム《平成29～令和3年度》"
+
+
+def test_a_colon_a_renderer_let_overflow_does_not_set_the_columns_edge() -> None:
+    """LibreOffice, three columns in Noto Serif, p14: ``（2015年の1.3倍）出典：`` ends with a ``：``
+    set past the column's edge (it may not start a line); the edge stays where the other lines
+    end, and the title that ran into it goes on: ``省エネルギー社会の実現に資する次世代半導`` /
+    ``体研究開発``."""
+    rows = [
+        "世界市場の獲得が可能（2015年の1.3倍）出典：",  # 20.5 em, and the colon past the edge
+        "※経済産業省資料より作成",
+        "省エネルギー社会の実現に資する次世代半導",  # 20 em: 体 would not have fitted
+        "体研究開発",
+        "背景・課題",
+    ]
+    texts = _texts(_page(_column(rows, 43, 300)))
+    assert "省エネルギー社会の実現に資する次世代半導体研究開発" in texts, texts

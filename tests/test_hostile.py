@@ -550,6 +550,26 @@ def test_10_opencv_out_of_memory_reads_out_of_memory(tmp_path: Path) -> None:
         ]
 
 
+@pytest.mark.parametrize(
+    ("exitcode", "max_memory", "reason"),
+    [
+        (-signal.SIGSEGV, 700, "worker crashed: SIGSEGV (out of memory?)"),  # an unchecked malloc
+        (-signal.SIGBUS, 700, "worker crashed: SIGBUS (out of memory?)"),
+        (-signal.SIGSEGV, None, "worker crashed: SIGSEGV"),  # no limit: a plain crash
+        (-signal.SIGKILL, None, "worker crashed: SIGKILL (out of memory?)"),  # the kernel's OOM killer
+        (-signal.SIGABRT, 700, "worker crashed: SIGABRT (out of memory?)"),  # std::bad_alloc
+        (3, 700, "worker exited with status 3 (out of memory? limit 700 MB)"),
+        (3, None, "worker exited with status 3"),
+    ],
+)
+def test_10_a_worker_gone_without_a_word_names_its_signal(
+    exitcode: int, max_memory: int | None, reason: str
+) -> None:
+    from yosan.isolate import died
+
+    assert died(exitcode, max_memory) == reason
+
+
 # --- 11. -o writes through FIFOs, devices and symlinks -------------------------------------------
 
 

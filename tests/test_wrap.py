@@ -228,3 +228,14 @@ def test_a_name_after_breaks_in_two_rejoined_lines_cuts_them() -> None:
     restore_breaks(pages)
     for page in pages:
         assert _page_lines(page)[-1].text == "気候変動適応戦略イニシアチブ"
+
+
+def test_a_note_set_right_under_a_short_title_is_beside_it_not_its_wrap() -> None:
+    """Fuji R8 予算の概要 p12: ``第３表 地方債`` alone on its line, then ``（単位 千円）`` flush
+    right one line lower.  The title is its own paragraph's widest line, so it "reached" the
+    edge; read as one wrapped line, the 第3表 heading was lost and the 地方債 rows went under
+    第2表 (a line that starts right of where the line above ends cannot continue it)."""
+    glyphs = [*_row("第３表　地方債", 63.5, 32.9), *_row("（単位　千円）", 465.7, 32.9 + PITCH)]
+    page = analyse_page(glyphs, width=595, height=842, layer=Layer.TEXT)
+    lines = [line.text for block in page.blocks if isinstance(block, TextBlock) for line in block.lines]
+    assert [unicodedata.normalize("NFKC", t).replace(" ", "") for t in lines] == ["第3表地方債", "(単位千円)"]

@@ -711,7 +711,10 @@ class BookReader:
             return st.path.copy()
         entry, level = found
         if level == Level.TOTAL:
-            parent = st.path.parent(RANK[Level.MOKU] if entry.name == "計" else RANK[Level.KAN])
+            # a 計 sums the 目 of its 項, or in a 第N表 (地方債) the table's rows; a 合計 the 款
+            in_table = any(n.level == Level.TABLE for n in st.path.nodes)
+            of = RANK[Level.KOU] if in_table else RANK[Level.MOKU]
+            parent = st.path.parent(of if entry.name == "計" else RANK[Level.KAN])
             node = Node(Level.TOTAL, "", entry.name, 9)
             self._row_records(row, cols, page, budget, unit, node, parent)
             return st.path.copy()

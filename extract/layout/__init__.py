@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..model import Glyph, Layer, PackedBoxes, Page, Ruling, Table, TextBlock
-from .breaks import join_across_breaks, restore_breaks
+from .breaks import join_across_breaks, join_split_rows, restore_breaks
 from .furniture import mark_furniture, number_lines
 from .params import OCR, TEXT_LAYER, LayoutParams
 from .regions import Frame, TableAt, Visual, order_region
@@ -131,6 +131,7 @@ def finish_document(pages: Sequence[Page], params: LayoutParams) -> None:
     rejoined, line breaks the document itself shows put back, lines numbered."""
     mark_furniture(pages, params)
     join_across_breaks(pages)
+    join_split_rows(pages, params.snap)
     restore_breaks(pages)
     for page in pages:
         number_lines(page)

@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 import regex
 
 from ..lexicon import alternation, lexicon
-from ..model import Page, TextBlock, TextLine
-from .wrap import CLOSE, OPEN, new_item, unclosed
+from ..model import Cell, Page, Table, TextBlock, TextLine
+from .tables import header_rows, row_texts
+from .wrap import CLOSE, OPEN, cell_item, new_item, reach, unclosed
 
 TITLE_MIN = 6  # characters: shorter names (推進, 事業概要) are too common to decide anything
 TAIL_MIN = 10  # characters: a name found only after breaks must be longer to count
@@ -94,14 +95,14 @@ def restore_breaks(pages: Sequence[Page]) -> None:
 
 
 def _cut_off(block: TextBlock) -> bool:
-    """Whether the block's last line ends within an em of the block's right edge, where a
-    column or page break may have cut it."""
+    """Whether the block's last line ends within an em of the block's right edge (a hung ``。``
+    counted at its left side), where a column or page break may have cut it."""
     boxes = [b for b in (block.lines[-1].boxes or ()) if b is not None] if block.lines else []
-    extents = [e for e in (line.extent() for line in block.lines) if e is not None]
-    if not boxes or not extents:
+    if not boxes:
         return False
+    edge = max(reach(line, line.extent()) for line in block.lines)
     last = boxes[-1]
-    return last[2] >= max(e[2] for e in extents) - (last[3] - last[1])
+    return last[2] >= edge - (last[3] - last[1])
 
 
 def _cut(line: TextLine, titles: set[str]) -> list[TextLine]:
@@ -118,7 +119,8 @@ def join_across_breaks(pages: Sequence[Page]) -> None:
     the second closes it first: ``…「政策のための科`` / ``学」の推進 555百万円``, ``(前年度予算額:
     1,034`` / ``百万円)``) or where the document prints the joined text elsewhere as one line (a
     programme's name, on its summary and its detail page: ``ITER計画、BA活動等の核融合研究開`` /
-    ``発の実施``).  Only then: joining the foot of every column to the head of the next merged
+    ``発の実施``), or where a page ends inside a wrapped paragraph's sentence, its last line
+    cut at the edge.  Only then: joining the foot of every column to the head of the next merged
     the columns of tables drawn without rules as often as it mended a title.  On one page the
     joined line takes the first line's place; across pages it takes the second's, so that its
     figures keep their page (the first must hold none), and the characters from the other page
@@ -129,7 +131,10 @@ def join_across_breaks(pages: Sequence[Page]) -> None:
         if not a.lines or not b.lines:
             continue
         same = page_a is page_b
-        if not _goes_on_across(a.lines[-1], b.lines[0], known, same):
+        # a paragraph cut mid-sentence is rejoined across pages only: on one page the foot of a
+        # column may be a table's column read as text, and the next column's head its neighbour
+        turned = not same and page_a.blocks[-1] is a and page_b.blocks[0] is b and _cut_off(a)
+        if not _goes_on_across(a.lines[-1], b.lines[0], known, same, turned):
             continue
         if same:
             a.lines[-1] = TextLine.joined([a.lines[-1], b.lines.pop(0)])
@@ -145,15 +150,21 @@ def _keys(text: str) -> tuple[str, ...]:
     return tuple(k for k in keys if len(k) >= TITLE_MIN)
 
 
-def _goes_on_across(above: TextLine, below: TextLine, known: set[str], same_page: bool) -> bool:
+def _goes_on_across(
+    above: TextLine, below: TextLine, known: set[str], same_page: bool, at_edge: bool
+) -> bool:
     """Whether ``below`` goes on from ``above`` across a break: ``below`` does not start anew (a
     bullet, ①, ※), ``above`` holds no figure unless both are on one page, and the joined text is
-    a line of the document's (``known``) or ``below`` closes a bracket that ``above`` left open,
-    before it opens one."""
+    a line of the document's (``known``), or ``above`` is a paragraph that wrapped and was cut
+    mid-sentence at its block's edge by a page break (``at_edge``: ``…食糧生産の低`` /
+    ``炭素化に貢献``), or ``below`` closes a bracket that ``above`` left open, before it opens
+    one."""
     if new_item().match(below.text) or (not same_page and _AMOUNT_IN.search(above.text)):
         return False
     joined = above.text + below.text
     if any(k in known for k in _keys(joined)) and not any(k in known for k in _keys(below.text)):
+        return True
+    if at_edge and above.rows >= PARAGRAPH_ROWS and not above.text.rstrip().endswith(_ENDS):
         return True
     if not unclosed(above.text):
         return False
@@ -166,4 +177,102 @@ def _goes_on_across(above: TextLine, below: TextLine, known: set[str], same_page
 
 
 _UNITS = "".join([*lexicon().small_units, *lexicon().large_units])
+_ENDS = tuple({*lexicon().sentence_ends, *lexicon().closers, *CLOSE})  # what may end a paragraph
+PARAGRAPH_ROWS = 2  # a line wrapped this many rows or more is a paragraph's, not a title or a cell
 _AMOUNT_IN = regex.compile(rf"\d\s?[{_UNITS}]*{lexicon().yen}")  # a figure with its unit: 1,078百万円
+
+
+def join_split_rows(pages: Sequence[Page], snap: float) -> None:
+    """Rejoin a table row that a column or page break split in two: the last row of a table and
+    the first row of the next one in reading order, when the second table stands at the head of
+    the next column or page, has the same columns (widths within ``snap`` points: the same
+    table), and each cell the break cut wrapped to its cell's edge mid-sentence (a header cell
+    ``統合的気候モデル高度化研究プロ`` / ``グラム《平成29～令和3年度》``).  The joined row takes
+    the second table's place, as a line cut across pages does (the first row must then hold no
+    figure); a table left with no rows is removed."""
+    tables = [(page, b) for page in pages for b in page.blocks if isinstance(b, Table)]
+    for (page_a, a), (page_b, b) in itertools.pairwise(tables):
+        if not a.n_rows or not b.n_rows or not _next_in_order(page_a, a, page_b, b):
+            continue
+        same = page_a is page_b
+        if not _row_goes_on(a, b, snap, same):
+            continue
+        _move_last_row(a, b, same)
+        if not a.n_rows:
+            page_a.blocks.remove(a)
+
+
+def _next_in_order(page_a: Page, a: Table, page_b: Page, b: Table) -> bool:
+    """Whether ``b`` follows ``a`` with nothing between, at the head of a new column or page."""
+    if page_a is page_b:
+        k = page_a.blocks.index(a)
+        if k + 1 >= len(page_a.blocks) or page_a.blocks[k + 1] is not b:
+            return False
+        return a.box is not None and b.box is not None and b.box[1] < a.box[1] and b.box[0] > a.box[0]
+    return page_a.blocks[-1] is a and page_b.blocks[0] is b
+
+
+def _widths(table: Table, row: int) -> list[float] | None:
+    cells = sorted((c for c in table.cells if c.row == row and c.col_span == 1), key=lambda c: c.col)
+    if len(cells) != table.n_cols or any(c.box is None for c in cells):
+        return None
+    return [c.box[2] - c.box[0] for c in cells]  # type: ignore[index]
+
+
+def _row_goes_on(a: Table, b: Table, snap: float, same_page: bool) -> bool:
+    last = a.n_rows - 1
+    if a.n_cols != b.n_cols or a.n_cols < 2 or a.ruled != b.ruled:
+        return False
+    wa, wb = _widths(a, last), _widths(b, 0)
+    if wa is None or wb is None or any(abs(x - y) > snap for x, y in zip(wa, wb, strict=True)):
+        return False
+    above = {c.col: c for c in a.cells if c.row == last}
+    below = {c.col: c for c in b.cells if c.row == 0}
+    cut = 0
+    for col, cell in above.items():
+        other = below.get(col)
+        if not cell.lines or other is None or not other.lines:
+            continue
+        if not _cut_cell(cell) or cell_item().match(other.lines[0].text):
+            return False
+        cut += 1
+    if not same_page and any(_AMOUNT_IN.search(c.text) for c in above.values()):
+        return False
+    return cut > 0
+
+
+def _cut_cell(cell: Cell) -> bool:
+    """Whether a cell's text wrapped and its last row runs to the cell's text edge, not ending a
+    sentence: the break cut it."""
+    line = cell.lines[-1]
+    boxes = [x for x in (line.boxes or ()) if x is not None]
+    if line.rows < PARAGRAPH_ROWS or not boxes or line.text.rstrip().endswith(_ENDS):
+        return False
+    edge = max(reach(ln, ln.extent()) for ln in cell.lines)
+    return boxes[-1][2] >= edge - (boxes[-1][3] - boxes[-1][1])
+
+
+def _move_last_row(a: Table, b: Table, same_page: bool) -> None:
+    """``a``'s last row joined to the head of ``b``'s first row, cell by cell."""
+    last = a.n_rows - 1
+    below = {c.col: c for c in b.cells if c.row == 0}
+    for cell in [c for c in a.cells if c.row + c.row_span - 1 == last]:
+        if cell.row < last:  # a cell spanning down into the row: it ends a row higher
+            cell.row_span -= 1
+            continue
+        a.cells.remove(cell)
+        if not cell.lines:
+            continue
+        lines = cell.lines if same_page else [TextLine(ln.text, number=ln.number) for ln in cell.lines]
+        other = below.get(cell.col)
+        if other is None:
+            b.cells.append(Cell(0, cell.col, lines, cell.box, 1, cell.col_span))
+        elif other.lines:
+            other.lines = [*lines[:-1], TextLine.joined([lines[-1], other.lines[0]]), *other.lines[1:]]
+        else:
+            other.lines = lines
+    a.n_rows = last
+    a.header_rows = min(a.header_rows, a.n_rows)
+    del a.row_numbers[last:]
+    del a.bands[last:]
+    b.header_rows = header_rows(row_texts(b))

@@ -90,7 +90,7 @@ def ruled_table(
     ]
     table = split_tall_rows(Table(cells, grid.n_rows, grid.n_cols, box=grid.box, ruled=True), params)
     join_cells(table, em, params)
-    table.header_rows = header_rows(_row_texts(table))
+    table.header_rows = header_rows(row_texts(table))
     return table
 
 
@@ -245,7 +245,7 @@ def _assign(
     return groups
 
 
-def _row_texts(table: Table) -> list[list[str]]:
+def row_texts(table: Table) -> list[list[str]]:
     rows: list[list[str]] = [[] for _ in range(table.n_rows)]
     for cell in table.cells:
         if 0 <= cell.row < table.n_rows:
@@ -477,5 +477,5 @@ def unruled_table(
     box = (x0, min(s.top for s in strips), x1, max(max(p.bottom for p in s.pieces) for s in strips))
     table = Table(cells, len(rows), n_cols, box=box, ruled=False)
     join_cells(table, em, params)
-    table.header_rows = header_rows(_row_texts(table))
+    table.header_rows = header_rows(row_texts(table))
     return table

@@ -200,7 +200,8 @@ def goes_on(
     ``margin`` is the left edge of the paragraph ``above`` belongs to.  The
     line above ran into the edge (or stopped where the next line's first Latin
     word would not have fitted, or left a bracket open), and the line below
-    starts no further left than an indent, opens no new item (a bullet, ①,
+    starts no further left than an indent and left of where the line above ends (a
+    ``（単位 千円）`` set right under a short title is beside it), opens no new item (a bullet, ①,
     ※, a box label; a bracket after a figure or a sentence), is set in the
     same font, and neither line is a row of cells nor a figure under a figure.  In a table cell
     (``in_cell``) only bullets and ※ open a line: a cell's ``<名称> (39百万円)`` is one text.
@@ -245,6 +246,7 @@ def goes_on(
         and _widest_gap(below.line) <= cells
         and not amount_after_amount(before, text)
         and below.box[0] >= margin - params.wrap_indent * em
+        and below.box[0] < above.box[2]  # it starts under the line above, not beside it
     )
 
 
@@ -271,13 +273,20 @@ def _weak_opener() -> regex.Pattern[str]:
     )
 
 
-def _reach(line: TextLine, extent: Box | None) -> float:
-    """How far right a line reaches the edge: a comma or full stop hung past it (ぶら下げ) counts
-    at its left side, or the hanging lines of a column would set its edge an em too far right."""
+# punctuation that may not start a line, so a renderer may set it past the edge (not ー, ッ, 々:
+# letters that fill the line like any other)
+_OVERFLOWING = frozenset(ch for ch in lexicon().no_line_start if unicodedata.category(ch).startswith("P"))
+
+
+def reach(line: TextLine, extent: Box | None) -> float:
+    """How far right a line reaches the edge: punctuation that may not start a line, kept at
+    the end of this one past the edge (a comma or full stop hung, ぶら下げ; a ``：`` a renderer
+    without 追い込み lets overflow: LibreOffice's ``出典：``), counts at its left side, or one
+    such line would set its column's edge an em too far right."""
     if extent is None:
         return 0.0
     text, boxes = line.text.rstrip(), line.boxes
-    if text[-1:] in lexicon().hanging and boxes is not None and len(text) <= len(boxes):
+    if text[-1:] in _OVERFLOWING and boxes is not None and len(text) <= len(boxes):
         last = boxes[len(text) - 1]
         if last is not None and last[0] > extent[0]:
             return last[0]
@@ -304,10 +313,10 @@ def join_wrapped(
     # of the lines starting left of x is one bisect away (a page of many lines stays linear)
     by_region: dict[str, tuple[list[float], list[float]]] = {}
     pitch: dict[str, float] = {}
-    reach = [_reach(line, e) for line, e in zip(lines, extents, strict=True)]
+    reaches = [reach(line, e) for line, e in zip(lines, extents, strict=True)]
     for region in set(regions):
         boxes = [e for e, r in zip(extents, regions, strict=True) if e is not None and r == region]
-        ends = [x for x, e, r in zip(reach, extents, regions, strict=True) if e is not None and r == region]
+        ends = [x for x, e, r in zip(reaches, extents, regions, strict=True) if e is not None and r == region]
         lefts, rights, best = [], [], -float("inf")
         for x0, x1 in sorted((e[0], x) for e, x in zip(boxes, ends, strict=True)):
             best = max(best, x1)
