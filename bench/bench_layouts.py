@@ -1,11 +1,12 @@
 """Accuracy of the extractor on the whole document laid out by other producers.
 
-    python bench/bench_layouts.py [--producers weasyprint libreoffice] [--fonts ...]
+    python bench/bench_layouts.py [--producers weasyprint libreoffice chromium] [--fonts ...]
                                   [--columns 1 2 3] [--tables ruled unruled] [--page a4]
                                   [--size 9] [--align left] [--scans] [--jobs 2] [--keep DIR]
 
 Renders the shared document (``fixtures/mext-r2-science-points.txt``) through HTML/CSS
-(``tests/render_html.py``) in every combination of producer (WeasyPrint, LibreOffice),
+(``tests/render_html.py``) in every combination of producer (WeasyPrint, LibreOffice; Chromium's
+print to PDF when asked),
 font (IPAex Mincho/Gothic: TrueType; Noto Serif/Sans CJK JP: CFF), 1, 2 or 3 columns and
 ruled or unruled tables; with ``--scans`` also a scan of the whole document in two columns
 (WeasyPrint, IPAex Mincho, ruled tables) degraded as ``fixtures/make_scans.py`` degrades
@@ -167,7 +168,11 @@ def line(result: Result) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--producers", nargs="+", default=list(render_html.PRODUCERS), choices=render_html.PRODUCERS
+        "--producers",
+        nargs="+",
+        default=["weasyprint", "libreoffice"],
+        choices=render_html.PRODUCERS,
+        help="chromium (headless print to PDF) only when asked: Debian's package is large",
     )
     parser.add_argument("--fonts", nargs="+", default=list(FONTS), choices=FONTS)
     parser.add_argument("--columns", nargs="+", type=int, default=[1, 2, 3], choices=[1, 2, 3])
@@ -207,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.producers and "libreoffice" in args.producers and render_html.soffice() is None:
         print("LibreOffice (soffice) is not installed: its renderings will fail", file=sys.stderr)
+    if "chromium" in args.producers and render_html.chromium() is None:
+        print(
+            "Chromium is not installed (apt-get install chromium): its renderings will fail", file=sys.stderr
+        )
     golden = GOLDEN.relative_to(ROOT)
     print(
         f"{args.page.upper()}, {args.size:g} pt, {args.align}; golden {golden}, budget/previous/supplementary"

@@ -50,6 +50,8 @@ class Lexicon:
     weak_markers: tuple[str, ...]
     line_openers: tuple[str, ...]
     trailing_notes: tuple[str, ...]
+    roman: tuple[str, ...]
+    roman_word_starts: tuple[str, ...]
     prolonged: tuple[str, ...]
     bracket_openers: tuple[str, ...]
     closers: tuple[str, ...]
@@ -96,6 +98,8 @@ def lexicon() -> Lexicon:
         weak_markers=tuple(markers["weak"]),
         line_openers=tuple(markers["openers"]),
         trailing_notes=tuple(markers["trailing_notes"]),
+        roman=tuple(markers["roman"]),
+        roman_word_starts=tuple(markers["roman_word_starts"]),
         prolonged=tuple(markers["prolonged"]),
         bracket_openers=tuple(markers["bracket_openers"]),
         closers=tuple(markers["closers"]),
@@ -112,6 +116,19 @@ def alternation(words: tuple[str, ...] | list[str]) -> str:
     import regex
 
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def roman_item() -> str:
+    """The regex (verbose) of a Roman item number at a line's start: followed by a space or a
+    dot, or glued to the name after it unless that starts a word (X線, II型); for the wrap test
+    (it opens a line) and the titles (it is cut off), so both read the same numbers."""
+    lex = lexicon()
+    return rf"""
+        (?:{alternation(lex.roman)})
+        (?: (?=[\s.])                                        # I / II. / IV followed by a space or dot
+          | (?=\p{{Han}}|\p{{Katakana}}|\p{{Hiragana}})(?!{alternation(lex.roman_word_starts)})  # II疾患…
+        )"""
 
 
 @dataclass(frozen=True)

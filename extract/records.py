@@ -22,7 +22,7 @@ from typing import Any, cast
 import regex
 
 from .eras import ERA_YEAR_RE, era_from_match
-from .lexicon import alternation, lexicon
+from .lexicon import alternation, lexicon, roman_item
 from .model import Layer, Page, Record, Table, TextLine
 from .normalize import NormText, normalize_map, strip_markdown, tidy_spaces
 from .tokens import (
@@ -52,7 +52,6 @@ _SECTION_RE = regex.compile(
     """,
     regex.VERBOSE,
 )
-_ROMAN = r"(?:I{1,3}|IV|VI{0,3}|IX|X{1,2}|Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|Ⅵ|Ⅶ|Ⅷ|Ⅸ|Ⅹ)"
 _STRONG = alternation(_LEX.strong_markers)
 _WEAK = alternation(_LEX.weak_markers)
 # Item markers at the start of a title: ① / I / 1. / (1) / ○ / ◆, possibly
@@ -62,7 +61,7 @@ _ITEM_RE = regex.compile(
     ^(?:(?:{_WEAK})\s?)*                          # - / ・ / ✓ bullets (Markdown or typed)
     (?P<strong>
         (?:{_STRONG})                             # ① ○ ◆ ...
-      | {_ROMAN}(?=[\s.])\.?                      # I / II / IV followed by a space or dot
+      | {roman_item()}\.?                        # I / II. / II疾患… (lexicon.roman_item)
       | \(\d{{1,2}}\) | \d{{1,2}}\)                 # (1) / 1)
       | \d{{1,2}}[.．](?!\d)                       # 1. (not 1.5)
     )?\s?

@@ -76,8 +76,9 @@ FONTS = {
 FALLBACK_FAMILY = "DejaVu Sans"
 # Page sizes in millimetres, portrait.  B5 is JIS B5, the size of Japanese office documents.
 PAGES = {"a4": (210.0, 297.0), "b5": (182.0, 257.0), "a5": (148.0, 210.0), "letter": (215.9, 279.4)}
-PRODUCERS = ("weasyprint", "libreoffice")
+PRODUCERS = ("weasyprint", "libreoffice", "chromium")
 LO_TIMEOUT = 300.0  # seconds for one soffice conversion
+CHROMIUM_TIMEOUT = 300.0  # seconds for one headless Chromium print
 
 # A chapter heading: a number, a point, a title; a numbered line stating an amount is an item.
 HEADING_RE = re.compile(r"^\s*\d{1,2}\s?[.．]\s?(?!\d)\S")
@@ -281,6 +282,49 @@ def _weasyprint(document: str, out: Path) -> None:
     weasyprint.HTML(string=document, base_url=str(ROOT)).write_pdf(out)
 
 
+def _run(command: list[str], name: str, result: Path, timeout: float) -> None:
+    """Run a converter in a session of its own, killed with everything it started (soffice.bin,
+    Chromium's helpers) when it runs past ``timeout``; it must have written ``result``."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.communicate()
+        raise RuntimeError(f"{name} did not finish within {timeout:.0f} s") from None
+    if proc.returncode != 0 or not result.exists():
+        raise RuntimeError(f"{name} failed ({proc.returncode}): {err.decode(errors='replace')[-500:]}")
+
+
+def chromium() -> str | None:
+    """The Chromium executable, or None (Debian's package chromium; the bench's third producer)."""
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def _chromium(document: str, out: Path, timeout: float = CHROMIUM_TIMEOUT) -> None:
+    """Chromium's own print to PDF (Blink layout, Skia's PDF backend): the same HTML and CSS as
+    WeasyPrint gets (``@page`` size, margins and margin boxes, CSS columns, ``column-span``)."""
+    exe = chromium()
+    if exe is None:
+        raise RuntimeError("Chromium is not installed (apt-get install chromium)")
+    with tempfile.TemporaryDirectory(prefix="yosan-chromium-") as tmp:
+        source = Path(tmp) / "document.html"
+        source.write_text(document, encoding="utf-8")
+        result = Path(tmp) / "document.pdf"
+        command = [
+            exe,
+            "--headless",
+            "--no-sandbox",  # root in a container
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp}/profile",
+            f"--print-to-pdf={result}",
+            source.as_uri(),
+        ]
+        _run(command, "chromium", result, timeout)
+        shutil.move(str(result), out)
+
+
 def soffice() -> str | None:
     """The soffice executable, or None."""
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -318,18 +362,8 @@ def _libreoffice(document: str, out: Path, timeout: float = LO_TIMEOUT) -> None:
             tmp,
             str(source),
         ]
-        proc = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-        )
-        try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)  # soffice.bin and anything it started, nothing else
-            proc.communicate()
-            raise RuntimeError(f"soffice did not finish within {timeout:.0f} s") from None
         result = Path(tmp) / "document.pdf"
-        if proc.returncode != 0 or not result.exists():
-            raise RuntimeError(f"soffice failed ({proc.returncode}): {err.decode(errors='replace')[-500:]}")
+        _run(command, "soffice", result, timeout)
         shutil.move(str(result), out)
 
 
@@ -345,6 +379,8 @@ def render(
     out.parent.mkdir(parents=True, exist_ok=True)
     if v.producer == "weasyprint":
         _weasyprint(document, out)
+    elif v.producer == "chromium":
+        _chromium(document, out)
     else:
         _libreoffice(document, out)
     return out
@@ -437,22 +473,26 @@ _NUMBER_RE = re.compile(r"[0-9][0-9,.]*")
 
 
 def find_text(text: str, part: str, start: int = 0, cell: bool = False) -> int | None:
-    """Where ``part`` is in ``text`` (both squeezed), or None.
+    """Where ``part`` is first in ``text`` (both squeezed), or None.
 
-    As it is; else all its characters within a window of its length (a glyph from a fallback
-    font, ``10⁻⁹``, that the producer wrote after the run it sits in); else, for a table
-    ``cell``, its characters in order within a window (a wrapped cell whose lines interleave
-    with its neighbours').  Either way every number of ``part`` (``14,269``) must be in the
+    As it is, or (found earlier) all its characters within a window of its length (a glyph
+    from a fallback font, ``10⁻⁹``, that the producer wrote after the run it sits in), or, for
+    a table ``cell``, its characters in order within a window (a wrapped cell whose lines
+    interleave with its neighbours').  Either way every number of ``part`` (``14,269``) must be in the
     window as it is, so an amount is never found in the digits of others.
     """
     at = text.find(part, start)
-    if at >= 0:
+    if at == start:
         return at
+    # the nearest of either kind: a wrapped cell's text found in order before a later exact copy
+    # (Chromium, three columns: 令和2年度予算額 / 14,269百万円 / (案) before
+    # 令和2年度予算額(案):1,078百万円 a page later)
+    end = at if at >= 0 else len(text)
     wanted = Counter(part)
     numbers = _NUMBER_RE.findall(part)
-    first = text.find(part[0], start)
+    first = text.find(part[0], start, end)
     tries = 0
-    while first >= 0 and tries < 500:
+    while 0 <= first < end and tries < 500:
         near = text[first : first + len(part) + 8]
         if not wanted - Counter(near) and all(n in near for n in numbers):
             return first
@@ -461,9 +501,9 @@ def find_text(text: str, part: str, start: int = 0, cell: bool = False) -> int |
             chars = iter(window)
             if all(ch in chars for ch in part) and all(n in window for n in numbers):
                 return first
-        first = text.find(part[0], first + 1)
+        first = text.find(part[0], first + 1, end)
         tries += 1
-    return None
+    return at if at >= 0 else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -470,3 +470,24 @@ def test_a_label_line_with_a_speck_is_still_a_label_line(line: str) -> None:
 )
 def test_titles_lose_dangling_marks(line: str, title: str) -> None:
     assert clean_title(line) == title
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        # Chromium (Skia) with Noto CJK, p15: the space after II is a 0.35 em gap, read as none
+        ("II疾患・組織別実用化研究拠点", "疾患・組織別実用化研究拠点"),
+        ("IV幹細胞・再生医学イノベーション創出プログラム", "幹細胞・再生医学イノベーション創出プログラム"),
+        (
+            "V疾患特異的iPS細胞の利活用促進・難病研究加速プログラム",
+            "疾患特異的iPS細胞の利活用促進・難病研究加速プログラム",
+        ),
+        ("II 疾患・組織別実用化研究拠点", "疾患・組織別実用化研究拠点"),
+        # a Roman letter that begins a word stays (the document's X線自由電子レーザー)
+        ("X線自由電子レーザー施設(SACLA)の共用", "X線自由電子レーザー施設(SACLA)の共用"),
+        ("II型糖尿病の研究", "II型糖尿病の研究"),
+        ("ICT活用推進事業", "ICT活用推進事業"),
+    ],
+)
+def test_a_roman_item_number_glued_to_its_name_is_dropped(line: str, title: str) -> None:
+    assert clean_title(line) == title

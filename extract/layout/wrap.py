@@ -19,7 +19,7 @@ from functools import cache
 
 import regex
 
-from ..lexicon import alternation, lexicon
+from ..lexicon import alternation, lexicon, roman_item
 from ..model import Box, TextLine
 from .params import LayoutParams
 from .rows import join_lines
@@ -37,7 +37,7 @@ def new_item() -> regex.Pattern[str]:
         rf"""
         ^\s*(?:{marks})              # ○ ・ ① ※ 【 …
         | ^\d{{1,2}}[.．]             # 1.
-        | ^(?:I{{1,3}}|IV|VI{{0,3}}|IX|X)\s   # I / II
+        | ^{roman_item()}                # I / II / II疾患…
         | ^\s*[(（]?(?:(?:{eras})\s?(?:\d{{1,2}}|元)\s?年度\s?)?(?:{labels})   # a box's label
         """,
         regex.VERBOSE,
