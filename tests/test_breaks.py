@@ -96,6 +96,51 @@ def test_a_name_cut_by_a_column_break_is_rejoined_where_the_document_prints_it_w
     assert _texts(other)[3:5] == ["地球環境情報プラットフォーム構築推進", "プログラムの成果"]
 
 
+COLUMN_FILLER = "研究ネットワークを構築して進める。"  # 17 em: a full row of a third of the page
+WIDE_FILLER = "○研究ネットワークを構築して進める取組を行う。"  # the next column's items
+
+
+def _cut_name_page(head: str, number: int = 13) -> Page:
+    """Chromium, three columns in Noto Serif CJK, p13: the first column ends on
+    ``戦略的創造研究推進事業先端的低炭素``, run into its edge, and the second column (to its right,
+    starting higher up) opens on ``head``."""
+    first = _column([COLUMN_FILLER] * 3 + ["戦略的創造研究推進事業先端的低炭素"], 43, 100)
+    second = _column([head, WIDE_FILLER, WIDE_FILLER], 220, 90)
+    return _page(first + second, number)
+
+
+def test_a_name_cut_by_a_column_break_goes_on_with_its_figures() -> None:
+    """The rest of the name comes with its figures: ``化技術開発(ALCA) 3,166百万円(4,886百万円)``,
+    a name the document prints nowhere whole, so only the figures tell that it goes on."""
+    page = _cut_name_page("化技術開発(ALCA) 3,166百万円(4,886百万円)")
+    assert len([b for b in page.blocks if isinstance(b, TextBlock)]) == 2  # read as two columns
+    join_across_breaks([page])
+    assert _texts(page)[3] == "戦略的創造研究推進事業先端的低炭素化技術開発(ALCA) 3,166百万円(4,886百万円)"
+    records = build_records([page], "p.pdf")
+    assert [(r.kind, r.amount_yen, r.program) for r in records] == [
+        ("budget", 3_166_000_000, "戦略的創造研究推進事業先端的低炭素化技術開発(ALCA)"),
+        ("previous", 4_886_000_000, "戦略的創造研究推進事業先端的低炭素化技術開発(ALCA)"),
+    ]
+
+
+def test_a_column_head_with_its_own_name_or_item_is_not_a_cut_name() -> None:
+    """A name the document prints as a line of its own (here on p12), an item of its own
+    (``① 地球観測``), or a foot that holds a figure or ends a sentence starts nothing new."""
+    whole = _page(_column(["地球観測衛星", "1,200百万円(1,100百万円)"], 43, 100), 12)
+    own_name = _cut_name_page("地球観測衛星 1,200百万円(1,100百万円)")
+    item = _cut_name_page("① 地球観測 1,200百万円(1,100百万円)", 14)
+    join_across_breaks([whole, own_name, item])
+    for page in (own_name, item):
+        assert _texts(page)[3] == "戦略的創造研究推進事業先端的低炭素", _texts(page)
+    second = _column(["化技術開発 3,166百万円", WIDE_FILLER, WIDE_FILLER], 220, 90)
+    figure = _page(_column([COLUMN_FILLER] * 3 + ["推進事業 1,000百万円の内数として"], 43, 100) + second)
+    join_across_breaks([figure])
+    assert _texts(figure)[3] == "推進事業 1,000百万円の内数として"
+    ended = _page(_column([COLUMN_FILLER] * 4, 43, 100) + second)
+    join_across_breaks([ended])
+    assert _texts(ended)[3:5] == [COLUMN_FILLER, "化技術開発 3,166百万円"]
+
+
 def test_a_pair_parted_by_a_page_break_keeps_its_previous_year() -> None:
     """LibreOffice, three columns, p15 → p16: ``令和2年度予算額(案)：16,494百万円`` ends a page and
     ``(14,547百万円)`` opens the next one (and, in plain text, the next line)."""

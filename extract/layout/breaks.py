@@ -126,6 +126,7 @@ def join_across_breaks(pages: Sequence[Page]) -> None:
     figures keep their page (the first must hold none), and the characters from the other page
     lose their boxes."""
     known = {k for line in (ln for page in pages for ln in page.lines()) for k in _keys(line.text)}
+    alone = {_key(line.text) for page in pages for line in page.lines()}  # whole lines
     blocks = [(page, b) for page in pages for b in page.blocks if isinstance(b, TextBlock) and b.lines]
     for (page_a, a), (page_b, b) in itertools.pairwise(blocks):
         if not a.lines or not b.lines:
@@ -134,7 +135,10 @@ def join_across_breaks(pages: Sequence[Page]) -> None:
         # a paragraph cut mid-sentence is rejoined across pages only: on one page the foot of a
         # column may be a table's column read as text, and the next column's head its neighbour
         turned = not same and page_a.blocks[-1] is a and page_b.blocks[0] is b and _cut_off(a)
-        if not _goes_on_across(a.lines[-1], b.lines[0], known, same, turned):
+        if not (
+            _goes_on_across(a.lines[-1], b.lines[0], known, same, turned)
+            or (same and _name_cut_by_a_column(a, b, alone))
+        ):
             continue
         if same:
             a.lines[-1] = TextLine.joined([a.lines[-1], b.lines.pop(0)])
@@ -143,6 +147,28 @@ def join_across_breaks(pages: Sequence[Page]) -> None:
             b.lines[0] = TextLine.joined([TextLine(above.text, number=above.number), b.lines[0]])
     for page in pages:
         page.blocks = [b for b in page.blocks if not isinstance(b, TextBlock) or b.lines]
+
+
+def _name_cut_by_a_column(a: TextBlock, b: TextBlock, alone: set[str]) -> bool:
+    """Whether the foot of a column is a name that the next column goes on with, its figures
+    after it (Chromium, three columns: ``戦略的創造研究推進事業先端的低炭素`` /
+    ``化技術開発(ALCA) 3,166百万円(4,886百万円)``): the last line is one row that ran into
+    the column's edge, holds no figure and ends no sentence; the first line of the next column
+    (to its right, starting higher up) is a piece of a name, no item of its own nor a name the
+    document prints as a line of its own (``alone``), then a figure."""
+    above, below = a.lines[-1], b.lines[0]
+    ea, eb = above.extent(), below.extent()
+    if ea is None or eb is None or above.rows != 1 or not (eb[0] >= ea[2] and eb[1] < ea[1]):
+        return False
+    tail = _TAIL_THEN_FIGURE.match(below.text)
+    return (
+        tail is not None
+        and _cut_off(a)
+        and not _AMOUNT_IN.search(above.text)
+        and not above.text.rstrip().endswith(_ENDS)
+        and not new_item().match(below.text)
+        and _key(tail["tail"]) not in alone
+    )
 
 
 def _keys(text: str) -> tuple[str, ...]:
@@ -178,8 +204,16 @@ def _goes_on_across(
 
 _UNITS = "".join([*lexicon().small_units, *lexicon().large_units])
 _ENDS = tuple({*lexicon().sentence_ends, *lexicon().closers, *CLOSE})  # what may end a paragraph
+TAIL_FIGURE_MAX = 24  # characters: the most of a name that a column break carries over with its figures
 PARAGRAPH_ROWS = 2  # a line wrapped this many rows or more is a paragraph's, not a title or a cell
 _AMOUNT_IN = regex.compile(rf"\d\s?[{_UNITS}]*{lexicon().yen}")  # a figure with its unit: 1,078百万円
+# the rest of a name (no figure, bracket or mark first), then its figure: `化技術開発(ALCA) 3,166百万円`
+_TAIL_THEN_FIGURE = regex.compile(
+    rf"""^(?P<tail>[^\s\d(（\[【<＜※][^\d]{{0,{TAIL_FIGURE_MAX}}}?)   # 化技術開発(ALCA)
+    \s?[(（]?[▲△]?\d[\d,，]*\s?[{_UNITS}]*{lexicon().yen}          # 3,166百万円
+    """,
+    regex.VERBOSE,
+)
 
 
 def join_split_rows(pages: Sequence[Page], snap: float) -> None:
