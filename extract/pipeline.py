@@ -147,12 +147,14 @@ def collector_paused() -> Iterator[None]:
 
 def extract_document(path: str | Path, options: Options = Options()) -> Document:
     """Every amount stated in the document at ``path``, with what the run learned about it."""
-    from .records import build_records
-
     path = Path(path)
     with collector_spared():
         with _readable(path) as readable:
             pages, count = read_pages(readable, options)
+        # imported once the pages are read: a PDF's page workers are forked without it, and this
+        # process imports it while they read (``pdf._while_workers_read``)
+        from .records import build_records
+
         records = build_records(
             pages, source=display_path(path.name), fiscal_year=options.fiscal_year, path=str(path)
         )

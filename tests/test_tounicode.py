@@ -14,7 +14,7 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 from yosan.pipeline import Options, extract_document
-from yosan.tounicode import mend_map, repairs
+from yosan.tounicode import _may_hold_type0, mend_map, repairs
 
 KOKKO = [
     (0x3273, "起"), (0x328A, "足"), (0x32A7, "跡"), (0x32B0, "路"), (0x330D, "躍"), (0x3334, "車"),
@@ -63,6 +63,28 @@ def test_documents_with_right_maps_get_no_mends(pdf: Path) -> None:
     assert repairs(pdf) == {}
 
 
+@pytest.mark.parametrize(
+    ("body", "may"),
+    [
+        (b"%PDF-1.4\n1 0 obj << /Type /Font /Subtype /TrueType >> endobj\n", False),
+        (b"%PDF-1.4\n1 0 obj << /Type /Font /Subtype /Type0 >> endobj\n", True),
+        (b"%PDF-1.5\n1 0 obj << /Type /ObjStm /N 3 >> stream\n", True),  # a font may be inside
+        (b"%PDF-1.4\n1 0 obj << /Type /Font /Subtype /Type#30 >> endobj\n", True),  # escaped
+        (b"", True),  # nothing to map: pdfminer says what it is
+    ],
+)
+def test_only_a_file_that_may_hold_a_type0_font_has_its_maps_read(tmp_path: Path, body: bytes, may: bool) -> None:
+    path = tmp_path / "f.pdf"
+    path.write_bytes(body)
+    assert _may_hold_type0(path) is may
+
+
+def test_the_reportlab_document_is_spared_the_font_walk() -> None:
+    """The 43-page fixture holds one kanji outside cp932 (步), so its maps are suspect; its fonts
+    are TrueType subsets, none of which a ToUnicode map by arithmetic could misname."""
+    assert not _may_hold_type0(FIXTURES / "pdf" / "mext-r2-science-points.pdf")
+
+
 CORPUS = ROOT.parent / "shared" / "corpus"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not at {CORPUS}")
 
@@ -78,6 +100,7 @@ needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpu
     ],
 )
 def test_corpus_names_are_mended(stem: str, page: int, name: str, caplog: pytest.LogCaptureFixture) -> None:
+    assert _may_hold_type0(CORPUS / f"{stem}.pdf")
     records = extract_document(CORPUS / f"{stem}.pdf", Options(pages=frozenset({page}))).records
     names = {r.program for r in records}
     assert name in names
