@@ -115,7 +115,10 @@ def run(job: Job, tmp: Path) -> Result:
     result = Result(job.name)
     try:
         start = time.perf_counter()
-        pdf = render_html.render(SOURCE, tmp / f"{job.variant.name}.pdf", job.variant)
+        # the scan's rendering has a file of its own: the text rendering of the same variant may be
+        # written at the same time by another worker
+        rendered = tmp / f"{job.variant.name}{'-for-scan' if job.scan else ''}.pdf"
+        pdf = render_html.render(SOURCE, rendered, job.variant)
         found, missing = render_html.drawn_lines(pdf, SOURCE)
         if job.scan:
             pdf = scan_pdf(pdf, tmp / f"{job.name}.pdf", SCAN_SEED)

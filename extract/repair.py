@@ -122,19 +122,27 @@ def fix_label_words(text: str) -> tuple[str, list[Change]]:
 _DRAFT_RE = regex.compile(
     rf"""
     (?<=(?:{alternation(list(_OCR.draft_words))})\s?)   # after a budget label
-    [(（](?P<mark>\p{{Han}})[)）]                          # one kanji in brackets
+    [(（](?P<mark>\p{{Han}})                              # one kanji in brackets
+    (?:(?P<close>[)）])|(?=\s|$|[:：\d]))                  # closed, or its ) not read
     """,
     regex.VERBOSE,
 )
 
 
 def fix_draft_mark(text: str) -> tuple[str, list[Change]]:
-    """``令和2年度予算額(府)`` → ``令和2年度予算額(案)``: the draft mark misread.
+    """``令和2年度予算額(府)`` → ``令和2年度予算額(案)``: the draft mark misread, or its closing
+    bracket lost (``令和2年度予算額(案`` at the end of a line, whole scan p26, seed 123).
 
     The label table lists misreads seen; this catches the next one (a single
     kanji in the brackets of a budget label is the draft mark).
     """
-    return _apply("draft_mark", _DRAFT_RE, text, lambda m: None if m["mark"] in _OCR.draft_keep else "(案)")
+
+    def replace(m: regex.Match[str]) -> str | None:
+        if m["mark"] not in _OCR.draft_keep:
+            return "(案)"
+        return None if m["close"] or m["mark"] != "案" else "(案)"
+
+    return _apply("draft_mark", _DRAFT_RE, text, replace)
 
 
 _UNIT_RE = regex.compile(rf"(?<=\d\s?)(?:{alternation(list(_OCR.units))})")
@@ -407,19 +415,23 @@ _WAVE_RE = regex.compile(
 
 
 # The letter J read as a closing bracket, in a Latin name inside brackets:
-# (J-PARC) as ()-PARC) or 「」-PARC」, 「SACLA」 as 「SACLAJ.
+# (J-PARC) as ()-PARC) or 「」-PARC」, 「SACLA」 as 「SACLAJ; or the pair (J read as one 0
+# (施設0-PARC)): a 0 right after kana or kanji, before a Latin name that a ) closes.
 _LATIN_J_RE = regex.compile(
     r"""
     (?<=[(「])[)」](?=[-A-Z])                      # an empty pair before a Latin name: J
   | (?<=「[A-Z][A-Za-z0-9\-]*)J(?![A-Za-z0-9」]*」)  # a J ending a name whose 」 is missing
+  | (?<=[\p{Han}\p{Katakana}ー])0                  # (J as 0, after a word
+    (?=-[A-Z][A-Z0-9]*\)|[A-Z]+-[A-Z0-9]+\))       # before -PARC) or T-60SA)
     """,
     regex.VERBOSE,
 )
 
 
 def fix_latin_j(text: str) -> tuple[str, list[Change]]:
-    """``()-PARC)`` → ``(J-PARC)``, ``「SACLAJ`` → ``「SACLA」``: J and a closing bracket confused."""
-    return _apply("latin_j", _LATIN_J_RE, text, lambda m: "J" if m[0] in ")」" else "」")
+    """``()-PARC)`` → ``(J-PARC)``, ``「SACLAJ`` → ``「SACLA」``, ``施設0-PARC)`` → ``施設(J-PARC)``:
+    J and a bracket confused."""
+    return _apply("latin_j", _LATIN_J_RE, text, lambda m: {")": "J", "」": "J", "0": "(J"}.get(m[0], "」"))
 
 
 # A corner bracket 」 closing a name read as ] or 〕 (or both): `「富岳(ふがく)〕](ポスト…`.

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, GOLDEN
 
-from yosan.layout import LayoutParams, analyse_page
+from yosan.layout import OCR, LayoutParams, analyse_page
 from yosan.model import Glyph, Layer, Ruling, Table, TextBlock
 from yosan.normalize import normalize_text
 from yosan.pipeline import Options, extract_document, read_pages
@@ -152,6 +152,62 @@ def test_columns_on_a_shared_grid_are_read_one_after_another(columns: int) -> No
     for k, block in enumerate(blocks):  # one column each, left to right, its rows (wrapped: run on) all there
         xs = [box[0] for line in block.lines for box in line.boxes if box]
         assert min(xs) >= k * 12 * 9.0 + k * 9.0 - 1e-6 and sum(len(line.text) for line in block.lines) == 240
+
+
+def _ocr_row(words: list[tuple[str, float]], top: float, first_run: int, em: float = 7.2) -> list[Glyph]:
+    """OCR glyphs of one row: each word after a blank of the given width (points; the first word
+    from the page's left edge), boxes hugging the ink (kanji ``em`` wide, Latin and digits half
+    that), one run per word."""
+    glyphs: list[Glyph] = []
+    x = 0.0
+    for k, (text, blank) in enumerate(words):
+        x += blank
+        for order, ch in enumerate(text):
+            step = em if ord(ch) > 0x2000 else em / 2
+            glyphs.append(Glyph(ch, x, top, x + step, top + em, conf=0.9, run=first_run + k, order=order))
+            x += step
+    return glyphs
+
+
+def test_a_space_between_latin_words_on_a_scan_is_no_gutter() -> None:
+    """The 43-page document scanned (seed 7), p12, as tesseract boxed it: the 予算額 box's labels
+    and amounts stand 20 em apart, the lines under them end ragged, and the paragraph below has
+    6.5 points of blank between ``STI for`` and ``SDGs`` (0.9 of the page's em: ink-hugging
+    boxes make it 7.2 points in a 9.6-point font).  That is a word space, no gutter: read as
+    columns, the box's amounts went beside the paragraph's right half, away from their labels."""
+    rows = [
+        ([("令和2年度予算額(案)", 52.0), ("14,269百万円", 166.0)], 272.0),
+        ([("(前年度予算額)", 52.0), ("14,038百万円)", 188.0)], 287.0),
+        ([("※運賃・送料・手数料は別表のとおり。", 52.0)], 309.0),
+        ([("文部科学省", 51.0)], 361.0),
+        ([("令和元年度補正予算額(案)", 51.0), ("1,095百万円", 2.0)], 386.0),
+        ([("国際・国際共同研究、国際協力による", 50.0), ("STI", 2.2), ("for", 3.6), ("SDGsの推進等に取り組み", 6.5)], 439.0),
+        ([("心確保、社会実装の推進、地球環境問題といった", 352.0)], 468.0),
+        ([("世界的課題への貢献等のために、国際ネットワークの強化を図る必要がある", 50.0)], 480.0),
+    ]
+    glyphs = [g for k, (words, top) in enumerate(rows) for g in _ocr_row(words, top, 10 * k)]
+    page = analyse_page(glyphs, width=595, height=842, layer=Layer.OCR, params=OCR)
+    lines = [line.text for b in page.blocks if isinstance(b, TextBlock) for line in b.lines]
+    assert lines[:2] == ["令和2年度予算額(案) 14,269百万円", "(前年度予算額) 14,038百万円)"], lines
+    assert any(line.startswith("国際・国際共同研究、国際協力によるSTI for SDGsの推進等") for line in lines), lines
+
+
+def test_a_blank_inside_a_line_on_a_scan_is_no_column_boundary() -> None:
+    """The two-column rendering scanned, p8: beside a column of short lines, one line has 1.4 em
+    of blank before its 「 (a space, and the bracket's own blank: ink-hugging boxes), less than
+    the 1.5 em that is not even a space next to kanji on a scan.  The gutter beside the short
+    lines narrowed to that blank, and the two columns were read as a table of three."""
+    right = "-拠点整備事業を通じた人材育成及び研究コミュニティの形"
+    lefts = ["戦略的創造研究推進事業", "(社会技術研究開発)", "-「地域に根ざした", "脱温暖化・環境共生"]
+    rows = [[(left, 43.0), (right, 265.0 - 7.2 * len(left))] for left in lefts]
+    rows.append([("科学技術イノベーション政策における", 43.0), ("「政策のための科", 10.0), (right, 45.0)])
+    rows.append([("学」の推進", 43.0), (right, 229.0)])
+    rows += [[("令和2年度予算額(案)", 43.0), (right, 183.0)], [("555百万円", 43.0), (right, 234.0)]]
+    glyphs = [g for k, words in enumerate(rows) for g in _ocr_row(words, 234.0 + 13.5 * k, 10 * k)]
+    page = analyse_page(glyphs, width=595, height=842, layer=Layer.OCR, params=OCR)
+    assert not [b for b in page.blocks if isinstance(b, Table)]
+    lines = [line.text for b in page.blocks if isinstance(b, TextBlock) for line in b.lines]
+    assert "科学技術イノベーション政策における「政策のための科学」の推進" in lines, lines
 
 
 @pytest.mark.parametrize(("size", "offset"), [(1e-2, 0.0), (9.0, 1e9)])

@@ -31,7 +31,9 @@ class LayoutParams:
     word_space: float = 0.2
     """A gap wider than this between Latin letters or digits becomes a space."""
     cjk_space: float = 0.75
-    """A gap wider than this next to kana or kanji becomes a space (text runs on without one)."""
+    """A gap wider than this next to kana or kanji becomes a space (text runs on without one).
+    Where it is wider than ``column_gap`` (scans), a narrower blank next to kana or kanji is no
+    gutter either: it is inside a line."""
 
     # --- columns and reading order -----------------------------------------------------
     column_gap: float = 0.8
@@ -144,5 +146,9 @@ OCR = LayoutParams(
     wrap_fit=0.5,  # ink boxes are ragged: the old slack of 1.5 em for one kanji
     snap=4.0,  # ruling lines found in pixels are a little ragged
     section_scale=100.0,  # glyph widths are shares of word boxes: no section breaks by size
+    # ink-hugging boxes make the page's em about 0.75 of the font's and the space between two
+    # Latin words 0.9 of that em (`STI for SDGs`, whole scan p12, seed 7: a gutter 0.87 em wide
+    # cut a paragraph and the 予算額 box beside it into columns); a gutter is 1 em of the font
+    column_gap=1.0,
 )
 """Scanned pages: glyphs split from tesseract's words, boxes hugging the ink."""

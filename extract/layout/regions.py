@@ -139,30 +139,43 @@ def make_strips(pieces: Sequence[Piece]) -> list[Strip]:
     return strips
 
 
-def _occupied(strip: Strip, gap: float) -> list[tuple[float, float]]:
-    """The x-intervals a strip's pieces cover, joined where closer than ``gap``."""
+def _occupied(strip: Strip, gap: float, joined: float = 0.0) -> list[tuple[float, float]]:
+    """The x-intervals a strip's pieces cover, joined where closer than ``gap``, or than
+    ``joined`` next to kana or kanji (a blank the line reader would not even make a space)."""
     spans: list[tuple[float, float]] = []
+    last: Piece | None = None
     for p in strip.pieces:
-        if spans and p.x0 - spans[-1][1] < gap:
+        blank = p.x0 - spans[-1][1] if spans else 0.0
+        if spans and (blank < gap or (blank < joined and _wide_between(last, p))):
             spans[-1] = (spans[-1][0], max(spans[-1][1], p.x1))
         else:
             spans.append((p.x0, p.x1))
+        last = p if last is None or p.x1 >= last.x1 else last
     return spans
 
 
+def _wide_between(left: Piece | None, right: Piece) -> bool:
+    """Whether a full-width glyph ends ``left`` or starts ``right``."""
+    return bool(
+        (left is not None and left.glyphs and is_wide(left.glyphs[-1].text[-1:]))
+        or (right.glyphs and is_wide(right.glyphs[0].text[:1]))
+    )
+
+
 def find_gutters(
-    strips: Sequence[Strip], x0: float, x1: float, gap: float, pitch: float = 0.0
+    strips: Sequence[Strip], x0: float, x1: float, gap: float, pitch: float = 0.0, joined: float = 0.0
 ) -> list[Gutter]:
     """Every gutter of a run of strips: whitespace at least ``gap`` wide that no piece crosses.
 
     A strip with text on one side supports the gutter too when the strip above, within
     ``pitch``, has text on the other: columns whose baselines are offset (a word processor's
     columns, which share no baseline grid) interleave their rows and never share a strip.  With
-    ``pitch``, whitespace beside a strip's text (up to the region's edge) starts a gutter too."""
+    ``pitch``, whitespace beside a strip's text (up to the region's edge) starts a gutter too.
+    Whitespace narrower than ``joined`` next to kana or kanji is none (see ``_occupied``)."""
     done: list[Gutter] = []
     active: list[Gutter] = []
     for s, strip in enumerate(strips):
-        spans = _occupied(strip, gap)
+        spans = _occupied(strip, gap, joined)
         free: list[tuple[float, float]] = []
         edge = x0
         for a, b in spans:
@@ -264,15 +277,16 @@ def _order(ctx: _Ctx, pieces: list[Piece], name: str) -> None:
     gap = ctx.params.column_gap * ctx.em
     x0, _, x1, _ = _box(pieces)
     params = ctx.params
+    joined = params.cjk_space * ctx.em  # wider than the column gap on scans only
     gutters = [
         g
-        for g in find_gutters(strips, x0, x1, gap)
+        for g in find_gutters(strips, x0, x1, gap, joined=joined)
         if g.support >= params.gutter_rows and _sides_wide(strips, g, params.min_column * ctx.em)
     ]
     if not gutters:  # columns whose baselines are offset: rows interleave, with text on both sides
         gutters = [
             g
-            for g in find_gutters(strips, x0, x1, gap, ROW_PITCH * ctx.em)
+            for g in find_gutters(strips, x0, x1, gap, ROW_PITCH * ctx.em, joined)
             if g.support >= params.gutter_rows and _sides_wide(strips, g, params.text_column_width * ctx.em)
         ]
     if not gutters:
