@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-jpn fonts-ipaexfont fonts-dejavu-core poppler-utils \
   fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libreoffice-writer-nogui \
-  libtesseract-dev libleptonica-dev g++ pkg-config chromium
+  libtesseract-dev libleptonica-dev g++ pkg-config chromium ghostscript
 FONT := /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf
 NOTO := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
@@ -20,7 +20,9 @@ setup: system venv
 # the Noto CJK fonts (CFF), pango for WeasyPrint, harfbuzz's subsetter (WeasyPrint
 # subsets fonts with it in seconds, and the committed fixtures were made with it)
 # and LibreOffice Writer (soffice --convert-to pdf), and Chromium (headless print to PDF: the third
-# producer, tests/test_chromium.py and bench_layouts --producers chromium); and tesseract's headers, leptonica's, a C++
+# producer, tests/test_chromium.py and bench_layouts --producers chromium), Ghostscript (its pdfwrite
+# rewrites renderings as many municipal PDFs were made: tests/test_ghostscript.py, bench_layouts
+# --rewrite ghostscript); and tesseract's headers, leptonica's, a C++
 # compiler and pkg-config, to build tesserocr (tesseract in process, extract/ocr.py) against the
 # system's libtesseract, the one the `tesseract` command runs.
 system: $(VENV)/.system
@@ -28,6 +30,7 @@ $(VENV)/.system:
 	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -qx jpn \
 	   || [ ! -f $(FONT) ] || ! command -v pdftoppm >/dev/null \
 	   || [ ! -f $(NOTO) ] || ! command -v soffice >/dev/null || ! command -v chromium >/dev/null \
+	   || ! command -v gs >/dev/null \
 	   || ! /sbin/ldconfig -p | grep -q libharfbuzz-subset || ! /sbin/ldconfig -p | grep -q libpangoft2 \
 	   || ! command -v g++ >/dev/null || ! command -v pkg-config >/dev/null \
 	   || ! pkg-config --exists tesseract lept \

@@ -1,12 +1,14 @@
 """Accuracy of the extractor on the whole document laid out by other producers.
 
-    python bench/bench_layouts.py [--producers weasyprint libreoffice chromium] [--fonts ...]
+    python bench/bench_layouts.py [--producers weasyprint libreoffice chromium] [--rewrite ghostscript]
+                                  [--fonts ...]
                                   [--columns 1 2 3] [--tables ruled unruled] [--page a4]
                                   [--size 9] [--align left] [--scans] [--jobs 2] [--keep DIR]
 
 Renders the shared document (``fixtures/mext-r2-science-points.txt``) through HTML/CSS
 (``tests/render_html.py``) in every combination of producer (WeasyPrint, LibreOffice; Chromium's
-print to PDF when asked),
+print to PDF when asked; with ``--rewrite ghostscript`` each PDF then rewritten by Ghostscript's
+pdfwrite, as many municipal PDFs were),
 font (IPAex Mincho/Gothic: TrueType; Noto Serif/Sans CJK JP: CFF), 1, 2 or 3 columns and
 ruled or unruled tables; with ``--scans`` also a scan of the whole document in two columns
 (WeasyPrint, IPAex Mincho, ruled tables) degraded as ``fixtures/make_scans.py`` degrades
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import itertools
 import sys
 import tempfile
@@ -118,8 +121,11 @@ def run(job: Job, tmp: Path) -> Result:
         # the scan's rendering has a file of its own: the text rendering of the same variant may be
         # written at the same time by another worker
         rendered = tmp / f"{job.variant.name}{'-for-scan' if job.scan else ''}.pdf"
-        pdf = render_html.render(SOURCE, rendered, job.variant)
+        # what was drawn is read off the producer's own text layer: a rewrite may garble it
+        pdf = render_html.render(SOURCE, rendered, dataclasses.replace(job.variant, rewrite=""))
         found, missing = render_html.drawn_lines(pdf, SOURCE)
+        if job.variant.rewrite:
+            pdf = render_html.rewrite_pdf(pdf, job.variant.rewrite)
         if job.scan:
             pdf = scan_pdf(pdf, tmp / f"{job.name}.pdf", SCAN_SEED)
         result.render_s = time.perf_counter() - start
@@ -177,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
         choices=render_html.PRODUCERS,
         help="chromium (headless print to PDF) only when asked: Debian's package is large",
     )
+    parser.add_argument(
+        "--rewrite",
+        default="",
+        choices=render_html.REWRITERS,
+        help="ghostscript: each rendering rewritten by gs -sDEVICE=pdfwrite after its producer",
+    )
     parser.add_argument("--fonts", nargs="+", default=list(FONTS), choices=FONTS)
     parser.add_argument("--columns", nargs="+", type=int, default=[1, 2, 3], choices=[1, 2, 3])
     parser.add_argument("--tables", nargs="+", default=["ruled", "unruled"], choices=["ruled", "unruled"])
@@ -195,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     for producer, font, columns, tables in itertools.product(
         args.producers, args.fonts, args.columns, args.tables
     ):
-        name = f"{producer}-{font}-{columns}col-{tables}"
+        name = f"{producer}-{font}-{columns}col-{tables}" + (f"-{args.rewrite}" if args.rewrite else "")
         variant = render_html.HtmlVariant(
             name,
             producer=producer,
@@ -205,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             columns=columns,
             align=args.align,
             ruled=tables == "ruled",
+            rewrite=args.rewrite,
         )
         jobs.append(Job(variant))
     if args.scans:

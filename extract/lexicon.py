@@ -137,6 +137,7 @@ class OcrMisreads:
 
     eras: dict[str, str]
     labels: dict[str, str]
+    words: dict[str, str]  # misread words of the documents, replaced wherever they occur
     units: dict[str, str]
     comma_units: tuple[str, ...]
     negative: tuple[str, ...]
@@ -162,6 +163,7 @@ def ocr_misreads() -> OcrMisreads:
     return OcrMisreads(
         eras=dict(raw["eras"]),
         labels=dict(raw["labels"]),
+        words=dict(raw["words"]),
         units=dict(raw["units"]),
         comma_units=tuple(raw["comma_units"]),
         negative=tuple(raw["negative"]),

@@ -119,6 +119,14 @@ def fix_label_words(text: str) -> tuple[str, list[Change]]:
     return _apply("label", _LABEL_RE, text, lambda m: _OCR.labels[m[0]])
 
 
+_WORD_RE = regex.compile(alternation(list(_OCR.words)))
+
+
+def fix_misread_words(text: str) -> tuple[str, list[Change]]:
+    """``イフベーション`` → ``イノベーション``: a word of the documents misread into a non-word."""
+    return _apply("word", _WORD_RE, text, lambda m: _OCR.words[m[0]])
+
+
 _DRAFT_RE = regex.compile(
     rf"""
     (?<=(?:{alternation(list(_OCR.draft_words))})\s?)   # after a budget label
@@ -535,6 +543,7 @@ def fix_lookalikes(text: str) -> tuple[str, list[Change]]:
 RULES: tuple[Rule, ...] = (
     fix_era_words,
     fix_label_words,
+    fix_misread_words,
     fix_draft_mark,
     fix_unit_words,
     fix_digit_letters,

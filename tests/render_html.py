@@ -77,6 +77,8 @@ FALLBACK_FAMILY = "DejaVu Sans"
 # Page sizes in millimetres, portrait.  B5 is JIS B5, the size of Japanese office documents.
 PAGES = {"a4": (210.0, 297.0), "b5": (182.0, 257.0), "a5": (148.0, 210.0), "letter": (215.9, 279.4)}
 PRODUCERS = ("weasyprint", "libreoffice", "chromium")
+REWRITERS = ("", "ghostscript")  # what may rewrite a producer's PDF after it (as a scanner suite or a print server does)
+GS_TIMEOUT = 300.0  # seconds for one Ghostscript rewrite
 LO_TIMEOUT = 300.0  # seconds for one soffice conversion
 CHROMIUM_TIMEOUT = 300.0  # seconds for one headless Chromium print
 
@@ -105,10 +107,13 @@ class HtmlVariant:
     page_numbers: bool = True  # "- 3 -" at the bottom centre
     title: str = "令和2年度予算(案) 主要事項 (yosan-extract rendering)"
     extra_css: str = field(default="", compare=False)
+    rewrite: str = ""  # "ghostscript": the producer's PDF rewritten by `gs -sDEVICE=pdfwrite`
 
     def __post_init__(self) -> None:
         if self.producer not in PRODUCERS:
             raise ValueError(f"producer {self.producer!r} is not one of {PRODUCERS}")
+        if self.rewrite not in REWRITERS:
+            raise ValueError(f"rewrite {self.rewrite!r} is not one of {REWRITERS}")
         if self.font not in FONTS:
             raise ValueError(f"font {self.font!r} is not one of {tuple(FONTS)}")
         if self.page not in PAGES:
@@ -325,6 +330,24 @@ def _chromium(document: str, out: Path, timeout: float = CHROMIUM_TIMEOUT) -> No
         shutil.move(str(result), out)
 
 
+def ghostscript() -> str | None:
+    """The gs executable, or None (Debian's package ghostscript)."""
+    return shutil.which("gs")
+
+
+def _ghostscript(pdf: Path, timeout: float = GS_TIMEOUT) -> None:
+    """``pdf`` rewritten in place by Ghostscript's pdfwrite, as many municipal PDFs were (Fuji
+    City's R8 books: DocuWorks, then Ghostscript): its fonts re-embedded with maps of its own."""
+    exe = ghostscript()
+    if exe is None:
+        raise RuntimeError("Ghostscript is not installed (apt-get install ghostscript)")
+    with tempfile.TemporaryDirectory(prefix="yosan-gs-") as tmp:
+        result = Path(tmp) / "rewritten.pdf"
+        command = [exe, "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite", f"-o{result}", str(pdf)]
+        _run(command, "gs", result, timeout)
+        shutil.move(str(result), pdf)
+
+
 def soffice() -> str | None:
     """The soffice executable, or None."""
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -383,7 +406,17 @@ def render(
         _chromium(document, out)
     else:
         _libreoffice(document, out)
+    rewrite_pdf(out, v.rewrite)
     return out
+
+
+def rewrite_pdf(pdf: Path, how: str) -> Path:
+    """``pdf`` rewritten in place by ``how`` (one of REWRITERS; "" leaves it as it is)."""
+    if how == "ghostscript":
+        _ghostscript(pdf)
+    elif how:
+        raise ValueError(f"rewrite {how!r} is not one of {REWRITERS}")
+    return pdf
 
 
 # --- what was drawn --------------------------------------------------------------------------

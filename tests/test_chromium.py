@@ -9,12 +9,11 @@ wrap of the sentence above (``…研究を支援`` / ``III 技術開発個別課
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN
+from conftest import AMOUNT_KINDS, golden_keys
 from render_html import SOURCE, HtmlVariant, chromium, drawn_lines, render
 
 from yosan import extract_file
@@ -24,16 +23,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 SPAN = (1078, 1262)  # chapter 8 from its heading to 再生医療実現拠点ネットワークプログラム: items I to V
-KINDS = ("budget", "previous", "supplementary")
-
-
-def _golden(lines: set[int]) -> Counter[tuple[str, str, str, str]]:
-    with (GOLDEN / "mext-r2-science-points.csv").open(encoding="utf-8") as fh:
-        return Counter(
-            (r["kind"], r["fiscal_year"], r["amount_yen"], r["program"].replace(" ", ""))
-            for r in csv.DictReader(fh)
-            if r["kind"] in KINDS and int(r["line"]) in lines
-        )
 
 
 @pytest.mark.parametrize(
@@ -48,11 +37,11 @@ def test_chromium_rendering_has_the_golden_records(variant: HtmlVariant, tmp_pat
     pdf = render(SOURCE, tmp_path / "c.pdf", variant, lines=SPAN)
     found, missing = drawn_lines(pdf, SOURCE, SPAN)
     assert not missing
-    gold = _golden(set(found))
+    gold = golden_keys(set(found))
     assert sum(gold.values()) >= 6
     got = Counter(
         (r.kind, str(r.fiscal_year or ""), str(r.amount_yen), r.program.replace(" ", ""))
         for r in extract_file(pdf)
-        if r.kind in KINDS
+        if r.kind in AMOUNT_KINDS
     )
     assert got == gold, f"missed {sorted((gold - got).elements())}, extra {sorted((got - gold).elements())}"

@@ -90,7 +90,7 @@ def test_radicals_fold_to_ideographs() -> None:
         assert unicodedata.category(ideograph) == "Lo", ideograph
 
 
-@pytest.mark.parametrize("table", ["eras", "labels", "units"])
+@pytest.mark.parametrize("table", ["eras", "labels", "words", "units"])
 def test_ocr_misreads_differ_from_their_reading(table: str) -> None:
     for wrong, right in getattr(ocr_misreads(), table).items():
         assert wrong != right

@@ -85,6 +85,18 @@ def test_whole_document_pdf_states_the_same_amounts_as_the_text() -> None:
         ("\x00\x00\x00\x00予算\x00\x00", True),
         ("\ue000\ue001\ue002\ue003\ue004予算", True),
         ("⼈⼝⼀⼆⼤⼩⼭⼯予算", True),
+        # Chromium's renderings rewritten by Ghostscript's pdfwrite: kana and kanji named as
+        # Latin-1 letters or ASCII marks (Noto Serif, p5; IPAex Mincho, p3)
+        (
+            "賃û送料û⼿数料\x7f別表~xzº2⽂部ù学省ð和元\x80度補正Î算Ý(案) 1,095百万Ö国際û国際共\\研究1国際協⼒{¸»STI for SDGs~推進等{取º組\x7f1ù学技術~戦略的z国際展開²⼀層推進\x89»20背o1s|国~基礎的研究⼒´競Ï⼒~強化1国及s国⺠~安全û安⼼~確保1社会実装~推進1地球環境問Üxいs\x7f世界的課Üx~®献等~\x7f±{1国際ýóøワü¿~強化²÷»必要|あ»2û⽇q~⼤学û",
+            True,
+        ),
+        (
+            "射光施設**2⽣命科学1環境・¸ýċ¾ー{¹新材料開発~w広範z分野w先端的・⾰新的z研究開発{貢献2- 平成9年~供⽤開始{¹20年以上|経過\x871利⽤者\x7f着実{増加2毎年約17,000⼈~産学官~研究者|利⽤2- 同等性能~⼤型放射光施設²有\x89»~\x7f⽇⽶欧~\x7fwあº(他{⽶国APS1欧州ESRF1PETRA III)1Spring-8\x7f安定zăーĀ性能²発揮中2事業概要0事業~⽬的・⽬標1Spr",
+            True,
+        ),
+        ("平成28~令和2年度", False),  # a range: the ~ has a figure on one side
+        ("Société Générale 東京支店 1,000百万円", False),  # a French name beside kanji
     ],
 )
 def test_broken_text_layer_is_detected(chars: str, broken: bool) -> None:

@@ -192,9 +192,14 @@ def _goes_on_across(
         return True
     if at_edge and above.rows >= PARAGRAPH_ROWS and not above.text.rstrip().endswith(_ENDS):
         return True
-    if not unclosed(above.text):
+    return _closes_bracket(above.text, below.text)
+
+
+def _closes_bracket(above: str, below: str) -> bool:
+    """Whether ``below`` closes a bracket that ``above`` left open, before it opens one."""
+    if not unclosed(above):
         return False
-    for ch in below.text:
+    for ch in below:
         if ch in OPEN:
             return False
         if ch in CLOSE:
@@ -221,9 +226,10 @@ def join_split_rows(pages: Sequence[Page], snap: float) -> None:
     the first row of the next one in reading order, when the second table stands at the head of
     the next column or page, has the same columns (widths within ``snap`` points: the same
     table), and each cell the break cut wrapped to its cell's edge mid-sentence (a header cell
-    ``統合的気候モデル高度化研究プロ`` / ``グラム《平成29～令和3年度》``).  The joined row takes
-    the second table's place, as a line cut across pages does (the first row must then hold no
-    figure); a table left with no rows is removed."""
+    ``統合的気候モデル高度化研究プロ`` / ``グラム《平成29～令和3年度》``) or left a bracket open
+    that the cell below closes (``382百万円(373百万円)【令和元年度補正予算額(案)`` /
+    ``460百万円】``).  The joined row takes the second table's place, as a line cut across pages
+    does (the first row must then hold no figure); a table left with no rows is removed."""
     tables = [(page, b) for page in pages for b in page.blocks if isinstance(b, Table)]
     for (page_a, a), (page_b, b) in itertools.pairwise(tables):
         if not a.n_rows or not b.n_rows or not _next_in_order(page_a, a, page_b, b):
@@ -267,7 +273,9 @@ def _row_goes_on(a: Table, b: Table, snap: float, same_page: bool) -> bool:
         other = below.get(col)
         if not cell.lines or other is None or not other.lines:
             continue
-        if not _cut_cell(cell) or cell_item().match(other.lines[0].text):
+        if cell_item().match(other.lines[0].text):
+            return False
+        if not (_cut_cell(cell) or _closes_bracket(cell.text, other.text)):
             return False
         cut += 1
     if not same_page and any(_AMOUNT_IN.search(c.text) for c in above.values()):
