@@ -111,20 +111,14 @@ def fix_era_words(text: str) -> tuple[str, list[Change]]:
     return _apply("era", _ERA_RE, text, lambda m: _OCR.eras[m["word"]])
 
 
-_LABEL_RE = regex.compile(alternation(list(_OCR.labels)))
-
-
-def fix_label_words(text: str) -> tuple[str, list[Change]]:
-    """``予算客`` → ``予算額``: a label word misread into a non-word."""
-    return _apply("label", _LABEL_RE, text, lambda m: _OCR.labels[m[0]])
-
-
-_WORD_RE = regex.compile(alternation(list(_OCR.words)))
+_MISREAD_WORDS = {**_OCR.labels, **_OCR.words}  # misreads that are no words, wherever they occur
+_WORD_RE = regex.compile(alternation(list(_MISREAD_WORDS)))
 
 
 def fix_misread_words(text: str) -> tuple[str, list[Change]]:
-    """``イフベーション`` → ``イノベーション``: a word of the documents misread into a non-word."""
-    return _apply("word", _WORD_RE, text, lambda m: _OCR.words[m[0]])
+    """``予算客`` → ``予算額``, ``イフベーション`` → ``イノベーション``: a label or another word of
+    the documents misread into a non-word (ja.toml ``[ocr] labels`` and ``words``)."""
+    return _apply("word", _WORD_RE, text, lambda m: _MISREAD_WORDS[m[0]])
 
 
 _DRAFT_RE = regex.compile(
@@ -542,7 +536,6 @@ def fix_lookalikes(text: str) -> tuple[str, list[Change]]:
 
 RULES: tuple[Rule, ...] = (
     fix_era_words,
-    fix_label_words,
     fix_misread_words,
     fix_draft_mark,
     fix_unit_words,
