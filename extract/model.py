@@ -132,6 +132,10 @@ class PackedBoxes(Sequence[Box | None]):
             data.extend(box or _NO_BOX)
         self._data = data
         self._extent: Box | bool | None = False  # not computed yet (the boxes never change)
+        if data:
+            # computed here, where a page worker packs its lines, rather than later in the one
+            # process that marks furniture and builds records; it travels with the boxes
+            self.extent()
 
     def extent(self) -> Box | None:
         """The box around every character's box (computed once: the book reader asks often)."""
@@ -157,7 +161,7 @@ class PackedBoxes(Sequence[Box | None]):
         return iter([None if box[0] != box[0] else box for box in rows])
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_unpack_boxes, (self._data.tobytes(),))
+        return (_unpack_boxes, (self._data.tobytes(), self._extent))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
@@ -179,9 +183,10 @@ class PackedBoxes(Sequence[Box | None]):
         return None if math.isnan(x0) else (x0, top, x1, bottom)
 
 
-def _unpack_boxes(data: bytes) -> PackedBoxes:
+def _unpack_boxes(data: bytes, extent: Box | bool | None = False) -> PackedBoxes:
     boxes = PackedBoxes(())
     boxes._data.frombytes(data)
+    boxes._extent = extent
     return boxes
 
 

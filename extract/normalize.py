@@ -80,22 +80,30 @@ def normalize_map(text: str) -> NormText:
     kept for the texts asked for last)."""
     if unicodedata.is_normalized("NFKC", text) and _special().isdisjoint(text):
         return NormText(text, tuple(range(len(text))))  # most lines: nothing to fold
-    radicals = lexicon().radicals
     chars: list[str] = []
     origin: list[int] = []
     for start, cluster in _clusters(text):
-        if cluster in _PROTECTED:
-            folded = cluster
-        elif cluster in radicals:
-            folded = radicals[cluster]
-        elif cluster in _EXTRA:
-            folded = _EXTRA[cluster]
-        else:
-            folded = unicodedata.normalize("NFKC", cluster)
-            folded = "".join(_EXTRA.get(c, c) for c in folded)
+        folded = _fold(cluster)
         chars.append(folded)
-        origin.extend([start] * len(folded))
+        if len(folded) == 1:
+            origin.append(start)
+        else:
+            origin.extend([start] * len(folded))
     return NormText("".join(chars), tuple(origin))
+
+
+@lru_cache(maxsize=8192)
+def _fold(cluster: str) -> str:
+    """One character (with its combining marks) folded (cached: a document has a few thousand)."""
+    if cluster in _PROTECTED:
+        return cluster
+    radicals = lexicon().radicals
+    if cluster in radicals:
+        return radicals[cluster]
+    if cluster in _EXTRA:
+        return _EXTRA[cluster]
+    folded = unicodedata.normalize("NFKC", cluster)
+    return "".join(_EXTRA.get(c, c) for c in folded)
 
 
 def normalize_text(text: str) -> str:

@@ -41,8 +41,8 @@ def broken_text_reason(text: str, unmapped: int = 0) -> str | None:
         return f"{unmapped} glyphs without Unicode"
     cid = text.count("(cid:")
     nul = text.count("\x00")
-    pua = sum(1 for ch in text if 0xE000 <= ord(ch) <= 0xF8FF)
-    radicals = sum(1 for ch in text if 0x2F00 <= ord(ch) <= 0x2FDF or 0x2E80 <= ord(ch) <= 0x2EFF)
+    pua = len(_PRIVATE_USE.findall(text))
+    radicals = len(_RADICAL.findall(text))
     if cid and cid * 5 >= n / 20:
         return f"{cid} unmapped (cid:NNN) glyphs"
     if nul > max(3, n // 50):
@@ -57,6 +57,8 @@ def broken_text_reason(text: str, unmapped: int = 0) -> str | None:
     return None
 
 
+_PRIVATE_USE = regex.compile("[\ue000-\uf8ff]")
+_RADICAL = regex.compile("[\u2f00-\u2fdf\u2e80-\u2eff]")  # Kangxi radicals and their supplement
 # A Latin-1 character or one of ~{}|^` between two of kana and kanji: what a font whose ToUnicode
 # map a rewriter lost prints for kana and kanji (Ghostscript's pdfwrite over Chromium's fonts:
 # `ð和2度Î算Ý` for 令和2年度予算額, `分野~研究` for 分野の研究; 4-8 % of such a page's characters).
@@ -113,8 +115,6 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
     """
     options = options or Options()
     doc = open_pdf(path, options.password, options.max_pages)
-    for note in damage_notes(path):
-        log.warning("%s: %s; read what could be recovered", path, note)
     try:
         count = len(doc)
         numbers = list(_page_numbers(path, count, options))
@@ -122,6 +122,7 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
             numbers = [n for n in numbers if n in options.pages]
         jobs = min(options.jobs, len(numbers) // PAGES_PER_JOB)
         if jobs <= 1:
+            _log_damage(path, damage_notes(path))
             read = _read_all(path, doc, numbers, options.ocr)
     finally:
         doc.close()
@@ -134,6 +135,11 @@ def read_pdf(path: Path, options: Options | None = None) -> tuple[list[Page], in
         _ocr_pages(path, pages, wanted, options, everything=len(wanted) == len(pages))
     finish_document(pages, TEXT_LAYER)
     return pages, count
+
+
+def _log_damage(path: Path, notes: Sequence[str]) -> None:
+    for note in notes:
+        log.warning("%s: %s; read what could be recovered", path, note)
 
 
 def _mend_font_maps(path: Path, pages: list[Page], options: Options) -> None:
@@ -156,6 +162,8 @@ def _mend_font_maps(path: Path, pages: list[Page], options: Options) -> None:
 PAGES_PER_JOB = 8  # fewer pages than this per process are read in this one (a process costs ~50 ms)
 RUNS_PER_JOB = 4  # a process reads about this many runs of pages, the next when one is done, so that
 # a run of slow pages (dense tables) does not keep the others waiting; each run opens the file (~1 ms)
+PAGES_PER_RUN = 4  # a run has at least this many pages (with 43 pages and two processes: 8 runs, so
+# that each process reads 4 and neither waits for the other's third)
 
 
 def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Options) -> list[tuple[Page, bool]]:
@@ -163,13 +171,14 @@ def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Option
     warnings they raise are logged here, in page order."""
     import multiprocessing
 
-    runs = max(jobs, min(jobs * RUNS_PER_JOB, len(numbers) // PAGES_PER_JOB))
+    runs = max(jobs, min(jobs * RUNS_PER_JOB, len(numbers) // PAGES_PER_RUN))
     bounds = [round(k * len(numbers) / runs) for k in range(runs + 1)]
     work = [(str(path), options.password, options.ocr, numbers[a:b]) for a, b in itertools.pairwise(bounds)]
     with multiprocessing.get_context("fork").Pool(jobs) as pool, collector_paused():
         pending = pool.map_async(_read_run, work, chunksize=1)
-        _while_workers_read()
+        notes = _while_workers_read(path)
         results = pending.get()
+    _log_damage(path, notes)  # first, as the serial path does
     out: list[tuple[Page, bool]] = []
     for read, warnings in results:
         for message in warnings:
@@ -178,12 +187,16 @@ def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Option
     return out
 
 
-def _while_workers_read() -> None:
-    """What this process does while it waits for its page workers: import the record builder and
-    the budget-book reader, whose patterns take about a quarter of a second to compile (0.14 s
-    and 0.13 s here).  The next step needs both for every document, and the workers were
-    forked before, so none of them pays for it."""
+def _while_workers_read(path: Path) -> list[str]:
+    """What this process does while it waits for its page workers: look for damaged streams
+    (``damage_notes`` reads the whole file: 15 ms for the 43-page fixture), and import the record
+    builder and the budget-book reader, whose patterns take about a quarter of a second to
+    compile (0.14 s and 0.13 s here).  The next step needs both for every document, and the
+    workers were forked before, so none of them pays for it."""
+    notes = damage_notes(path)
     from . import book, records  # noqa: F401
+
+    return notes
 
 
 def _read_run(args: tuple[str, str | None, str, list[int]]) -> tuple[list[tuple[Page, bool]], list[str]]:
@@ -194,11 +207,7 @@ def _read_run(args: tuple[str, str | None, str, list[int]]) -> tuple[list[tuple[
     log.addHandler(handler)
     propagate, log.propagate = log.propagate, False
     try:
-        doc = open_pdf(Path(path), password)
-        try:
-            return _read_all(Path(path), doc, numbers, ocr), caught
-        finally:
-            doc.close()
+        return _read_all(Path(path), _worker_document(path, password), numbers, ocr), caught
     finally:
         log.removeHandler(handler)
         log.propagate = propagate
@@ -214,6 +223,19 @@ def _read_all(
             read.append(_read_page(path, doc, number, ocr))
             keep()
     return read
+
+
+_OPEN: dict[tuple[str, str | None], pdfium.PdfDocument] = {}  # a page worker's document
+
+
+def _worker_document(path: str, password: str | None) -> pdfium.PdfDocument:
+    """The document a page worker reads its runs from, opened at its first run and kept for the
+    next (reopened, PDFium parses the fonts again: a run's first page cost twice the others).
+    The worker's pool is one document's, and its process ends with it."""
+    key = (path, password)
+    if key not in _OPEN:
+        _OPEN[key] = open_pdf(Path(path), password)
+    return _OPEN[key]
 
 
 class _Collect(logging.Handler):

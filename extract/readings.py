@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import regex
 
+from .lexicon import lexicon
 from .names import distance
 from .repair import check_number_format, suspect_numbers
 
 _DIGIT = regex.compile(r"\d")
 # An amount in a line: its digits and separators, before the money unit.
-AMOUNT_NUMBER = regex.compile(r"(?<![\d,.])\d[\d,.]*(?=\s?[千百十]?[万億兆]?円)")
+_SMALL, _LARGE = "".join(lexicon().small_units), "".join(lexicon().large_units)
+AMOUNT_NUMBER = regex.compile(rf"(?<![\d,.])\d[\d,.]*(?=\s?[{_SMALL}]?[{_LARGE}]?円)")
 # An amount opening a line.
 LEADING_AMOUNT = regex.compile(r"^(?P<number>\d[\d,.]*)(?=\s?[千百十]?[万億兆]?円)")
 NUMBER_RUN = regex.compile(r"\d[\d,.]*")

@@ -13,6 +13,7 @@ known (they repeat a figure pair stated earlier under the programme's name).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import Counter, deque
 from collections.abc import Sequence
@@ -86,8 +87,10 @@ UNIT_ONLY_RE = regex.compile(rf"[{''.join(_LEX.small_units)}]?[{''.join(_LEX.lar
 _UNIT_NOTE_ONLY = regex.compile(rf"[(\[]?\s?{UNIT_NOTE_RE.pattern}\s?[)\]]?", regex.VERBOSE)
 
 
+@functools.lru_cache(maxsize=4096)
 def clean_title(text: str) -> str:
-    """A programme name as written, without Markdown, bullets, numbering or ※ marks."""
+    """A programme name as written, without Markdown, bullets, numbering or ※ marks (cached: the
+    record builder asks again for each line it looks back on)."""
     text = strip_markdown(text).strip()
     text = _ITEM_RE.sub("", text, count=1)
     text = _NOTE_MARKS.sub("", text.strip())
@@ -114,6 +117,26 @@ def _cell_offsets(cells: Sequence[str]) -> list[int]:
 
 def _is_content(text: str) -> bool:
     return bool(_CONTENT.search(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def heading_kind(text: str) -> str | None:
+    """'strong' (numbered item), 'plain' (title), 'weak' (a bullet) or None (cached: lines are
+    asked again as the builder looks back for titles)."""
+    s = strip_markdown(text).strip()
+    if not s or not _is_content(s) or label_only(s):
+        return None
+    if s.startswith(("※", "http", "(", "[", "〔")) or _BRACKETED_ONLY.match(s):
+        return None
+    m = _ITEM_RE.match(s)
+    title = clean_title(s)
+    if not title or title in _LEX.not_titles or len(title) > 60 or "。" in title:
+        return None
+    if m and m["strong"]:
+        return "strong"
+    if _WEAK_START.match(s):
+        return "weak"
+    return "plain"
 
 
 @dataclass(frozen=True)
@@ -256,20 +279,7 @@ class _Walker:
 
     def heading_kind(self, text: str) -> str | None:
         """'strong' (numbered item), 'plain' (title), 'weak' (a bullet) or None."""
-        s = strip_markdown(text).strip()
-        if not s or not _is_content(s) or label_only(s):
-            return None
-        if s.startswith(("※", "http", "(", "[", "〔")) or _BRACKETED_ONLY.match(s):
-            return None
-        m = _ITEM_RE.match(s)
-        title = clean_title(s)
-        if not title or title in _LEX.not_titles or len(title) > 60 or "。" in title:
-            return None
-        if m and m["strong"]:
-            return "strong"
-        if _WEAK_START.match(s):
-            return "weak"
-        return "plain"
+        return heading_kind(text)
 
     def scan_back(self, index: int) -> str | Owner | None:
         """The title above line ``index``: a name, the section Owner, or None."""

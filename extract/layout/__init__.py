@@ -51,6 +51,8 @@ def _frames(
 ) -> tuple[list[Frame], list[Glyph]]:
     """Ruled grids as frames (tables, or boxes whose text is read as a region of its own), nested
     where a grid sits inside a box; and the glyphs outside every grid."""
+    if not grids:
+        return [], glyphs
     # innermost first: a glyph belongs to the smallest grid around it
     order = sorted(
         range(len(grids)),

@@ -35,8 +35,9 @@ def _compact_pattern() -> regex.Pattern[str]:
 _COMPACT = _compact_pattern()
 # a line opened by a numbering mark (◇ ○ ① …): an item of its own, whatever its rows
 _NUMBERED = regex.compile(rf"^\s*(?:{alternation(lexicon().strong_markers)})")
-# a name up to its first figure or bracketed figure: `気候変動適応戦略イニシアチブ 1,127百万円 …`
-_NAME = regex.compile(r"^(.*?)(?=\s?[(（]?[▲△]?\d[\d,，.]*\s?[千百十万億兆]*円|$)")
+# a name ends where its first figure or bracketed figure starts: `気候変動適応戦略イニシアチブ 1,127百万円 …`
+_UNITS = "".join([*lexicon().small_units, *lexicon().large_units])
+_FIRST_FIGURE = regex.compile(rf"\s?[(（]?[▲△]?\d[\d,，.]*\s?[{_UNITS}]*円")
 _SENTENCE_END = regex.compile(r"[。．]$")
 
 
@@ -45,8 +46,8 @@ def _key(text: str) -> str:
 
 
 def _name(text: str) -> str:
-    m = _NAME.match(text)
-    return _key(m[1]) if m else ""
+    m = _FIRST_FIGURE.search(text)  # the leftmost: where a lazy `^(.*?)(?=figure|$)` would stop
+    return _key(text[: m.start()] if m else text)
 
 
 def _titles(lines: Iterable[TextLine]) -> set[str]:

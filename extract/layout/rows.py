@@ -33,15 +33,13 @@ def is_wide(ch: str) -> bool:
 def em_of(glyphs: Iterable[Glyph]) -> float:
     """The character size of some text: the median width of its full-width glyphs, else 0.9 of the
     median glyph height (a Latin-only line)."""
-    wide: list[float] = []
-    heights: list[float] = []
-    for g in glyphs:
-        heights.append(g.bottom - g.top)
-        if is_wide(g.text[:1]):
-            wide.append(g.x1 - g.x0)
+    glyphs = glyphs if isinstance(glyphs, Sequence) else list(glyphs)
+    wide_of = is_wide  # every glyph of a page comes here once a line
+    wide = [g.x1 - g.x0 for g in glyphs if wide_of(g.text[:1])]
     if len(wide) >= 3:
         wide.sort()
         return max(wide[len(wide) // 2], TINY)
+    heights = [g.bottom - g.top for g in glyphs]
     if heights:
         heights.sort()
         return max(0.9 * heights[len(heights) // 2], TINY)
@@ -87,10 +85,12 @@ def dedupe(glyphs: list[Glyph], em: float, params: LayoutParams) -> list[Glyph]:
     if params.dedupe_distance <= 0:
         return glyphs
     step = max(params.dedupe_distance * em, TINY)
+    keys = [(g.text, round(g.x0 / step), round(g.top / step)) for g in glyphs]
+    if len(set(keys)) == len(keys):
+        return glyphs  # the common case: nothing drawn twice
     seen: set[tuple[str, int, int]] = set()
     out = []
-    for g in glyphs:
-        key = (g.text, round(g.x0 / step), round(g.top / step))
+    for g, key in zip(glyphs, keys, strict=True):
         if key not in seen:
             seen.add(key)
             out.append(g)
@@ -135,24 +135,71 @@ OPEN_ROWS = 8  # rows still open for glyphs while sweeping down a page (a glyph 
 
 def group_rows(glyphs: Sequence[Glyph], params: LayoutParams) -> list[Row]:
     """Glyphs into rows by vertical overlap, top to bottom, each row left to right."""
-    rows: list[Row] = []
-    share = params.line_overlap
-    for g in sorted(glyphs, key=lambda g: (g.top + g.bottom, g.x0)):
+    # every glyph of a page comes here at least twice (the page, then each column): the open rows'
+    # bands are kept in plain lists and the Row objects made at the end
+    one = _one_row(glyphs, params.line_overlap)
+    return [one] if one is not None else sweep_rows(glyphs, params.line_overlap)
+
+
+def sweep_rows(glyphs: Sequence[Glyph], share: float) -> list[Row]:
+    """Rows found by sweeping down the glyphs: each joins the last open row it overlaps by
+    ``share`` of the shorter of the two."""
+    members: list[list[Glyph]] = []
+    tops: list[float] = []
+    bottoms: list[float] = []
+    counts: list[int] = []
+    for g in sorted(glyphs, key=_CENTRE):
         top, bottom = g.top, g.bottom
         height = bottom - top if bottom - top > TINY else TINY
-        for k in range(len(rows) - 1, max(-1, len(rows) - 1 - OPEN_ROWS), -1):
-            row = rows[k]
-            overlap = (row.bottom if row.bottom < bottom else bottom) - (row.top if row.top > top else top)
-            band = row.bottom - row.top
+        last = len(members) - 1
+        for k in range(last, last - OPEN_ROWS if last >= OPEN_ROWS else -1, -1):
+            rtop, rbottom = tops[k], bottoms[k]
+            overlap = (rbottom if rbottom < bottom else bottom) - (rtop if rtop > top else top)
+            band = rbottom - rtop
             if overlap >= share * (height if height < band else band):
-                row.add(g)
+                # the band is the running mean of the glyphs' bands, so that one tall glyph (a
+                # bracket, an OCR word box around 予算) does not widen it into the next row
+                n = counts[k] + 1
+                counts[k] = n
+                tops[k] = rtop + (top - rtop) / n
+                bottoms[k] = rbottom + (bottom - rbottom) / n
+                members[k].append(g)
                 break
         else:
-            rows.append(Row([g], top, bottom))
+            members.append([g])
+            tops.append(top)
+            bottoms.append(bottom)
+            counts.append(1)
+    rows = [Row(m, t, b, n) for m, t, b, n in zip(members, tops, bottoms, counts, strict=True)]
     for row in rows:
         _order_row(row)
     rows.sort(key=lambda r: (r.top, r.x0))
     return rows
+
+
+def _one_row(glyphs: Sequence[Glyph], share: float) -> Row | None:
+    """The glyphs as one row when they must all fall into one (else None): when the band every
+    glyph covers is at least ``share`` of the tallest glyph, each overlaps any mean of their bands
+    by that much, so ``sweep_rows`` would put each in the first row.  Most calls come here with
+    one line of a column, read again from a row that crossed the page."""
+    if not glyphs:
+        return None
+    common = min(g.bottom for g in glyphs) - max(g.top for g in glyphs)
+    tallest = max(g.bottom - g.top for g in glyphs)
+    if common < share * (tallest if tallest > TINY else TINY):
+        return None
+    ordered = sorted(glyphs, key=_CENTRE)
+    n = len(ordered)
+    row = Row(ordered, sum(g.top for g in ordered) / n, sum(g.bottom for g in ordered) / n, n)
+    _order_row(row)
+    return row
+
+
+def _centre(g: Glyph) -> tuple[float, float]:
+    return (g.top + g.bottom, g.x0)
+
+
+_CENTRE = _centre
 
 
 def _order_row(row: Row) -> None:
@@ -199,28 +246,30 @@ def split_row(row: Row, em: float, params: LayoutParams, core: float) -> list[Pi
     """A row cut where its glyphs stand a column gap apart (never inside an OCR word)."""
     gap = params.column_gap * em
     hanging = lexicon().hanging  # looked up once a row: every glyph of a document comes here
-    pieces: list[list[Glyph]] = [[row.glyphs[0]]]
-    right = ink_right(row.glyphs[0], hanging)
-    for g in row.glyphs[1:]:
-        same_word = g.run >= 0 and g.run == pieces[-1][-1].run
-        if g.x0 - right > gap and not same_word:
-            pieces.append([g])
+    first = row.glyphs[0]
+    current = [first]
+    cuts: list[tuple[list[Glyph], float]] = []  # each piece and where its ink ends
+    right = piece_right = ink_right(first, hanging)
+    previous = first
+    for g in row.glyphs[1:]:  # ink_right inlined: every glyph of a document comes here
+        ink = g.x0 + (g.x1 - g.x0) / 2 if g.text in hanging else g.x1
+        if g.x0 - right > gap and not (g.run >= 0 and g.run == previous.run):
+            cuts.append((current, piece_right))
+            current = [g]
+            piece_right = ink
         else:
-            pieces[-1].append(g)
-        right = max(right, ink_right(g, hanging))
+            current.append(g)
+            if ink > piece_right:
+                piece_right = ink
+        if ink > right:
+            right = ink
+        previous = g
+    cuts.append((current, piece_right))
     half = core * row.height / 2
+    cy = row.cy
     return [
-        Piece(
-            p,
-            p[0].x0,
-            row.top,
-            max(ink_right(g, hanging) for g in p),
-            row.bottom,
-            em,
-            core_top=row.cy - half,
-            core_bottom=row.cy + half,
-        )
-        for p in pieces
+        Piece(p, p[0].x0, row.top, x1, row.bottom, em, core_top=cy - half, core_bottom=cy + half)
+        for p, x1 in cuts
     ]
 
 
@@ -308,15 +357,20 @@ def line_of(
     drawn = spaces.along(glyphs)
     n_drawn = len(drawn)
     word, cjk = params.word_space * em, params.cjk_space * em  # as ``separator`` scales them
+    narrowest = min(word, cjk)  # a gap no wider is never a space, whatever the glyphs
     has_conf = False
     k = 0
     prev: Glyph | None = None
     for g in glyphs:  # one pass, inlined: every character of a document goes through here
         if prev is not None:
-            left, right = (prev.x0 + prev.x1) / 2, (g.x0 + g.x1) / 2
-            while k < n_drawn and drawn[k] <= left:
-                k += 1
-            if (k < n_drawn and drawn[k] < right) or _gap_space(prev, g, word, cjk):
+            if n_drawn:
+                left, right = (prev.x0 + prev.x1) / 2, (g.x0 + g.x1) / 2
+                while k < n_drawn and drawn[k] <= left:
+                    k += 1
+                drawn_between = k < n_drawn and drawn[k] < right
+            else:
+                drawn_between = False
+            if drawn_between or (g.x0 - prev.x1 > narrowest and _gap_space(prev, g, word, cjk)):
                 text.append(" ")
                 boxes.append(None)
                 confs.append(None)
