@@ -77,6 +77,7 @@ class Contexts:
     """
 
     def __init__(self, texts: Sequence[str]) -> None:
+        self.text = "\n".join(texts)
         self.middle: dict[tuple[str, str], Counter[str]] = {}
         for text in texts:
             for left, right in CONTEXTS:
@@ -88,6 +89,7 @@ class Contexts:
         """``name`` with each character the document's contexts contradict replaced."""
         if len(name) < CONTEXT_NAME:
             return name
+        name = self.despecked(name)
         chars = list(name)
         lookalikes = ocr_misreads().lookalikes
         for i, here in enumerate(name):
@@ -118,7 +120,23 @@ class Contexts:
         return "".join(chars)
 
 
+    def despecked(self, name: str) -> str:
+        """``name`` without a point OCR read from a speck inside a katakana word
+        (``…研究プログラ・ム``): the document states the word's characters around it without the
+        point at least ``CONTEXT_MIN`` times, and with it no more than this once.  A point the
+        document writes (``メディカル・メガバンク``) recurs with it."""
+        for m in reversed(list(_SPECK_IN_KATAKANA.finditer(name))):
+            at = m.start()
+            around = name[max(0, at - 2) : at + 3]
+            joined = around.replace(m[0], "", 1) if len(around) >= 4 else ""
+            if joined and self.text.count(joined) >= CONTEXT_MIN and self.text.count(around) <= 1:
+                name = name[:at] + name[at + 1 :]
+        return name
+
+
 _HAN = regex.compile(r"\p{Han}")
+# a point between two katakana (ー included)
+_SPECK_IN_KATAKANA = regex.compile(r"(?<=\p{Katakana}|ー)[・･.](?=\p{Katakana}|ー)")
 
 
 def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:

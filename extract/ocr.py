@@ -60,6 +60,7 @@ from .readings import (
     better_reading,
     disputed_amounts,
     english_number,
+    malformed,
     median_amounts,
     vote,
 )
@@ -815,7 +816,7 @@ def _settle_amounts(
         line, again = lines[k], disputed[k]
         english = _join(found[n]).text if found.get(n) else ""
         side = vote(line.text, again.text, english)
-        suspects = len(suspect_numbers(again.text)) <= len(suspect_numbers(line.text))
+        suspects = malformed(again.text) <= malformed(line.text)
         between = median_amounts(line.text, again.text, english) if side is None else None
         if side == "again" and suspects and again.text.count("円") >= line.text.count("円"):
             out[k] = _placed(again, line, back)

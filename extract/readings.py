@@ -12,7 +12,7 @@ import regex
 
 from .lexicon import lexicon
 from .names import distance
-from .repair import check_number_format, suspect_numbers
+from .repair import check_number_format, repair_line, suspect_numbers
 
 _DIGIT = regex.compile(r"\d")
 # An amount in a line: its digits and separators, before the money unit.
@@ -34,7 +34,7 @@ def better_reading(first: str, again: str, first_conf: float, again_conf: float,
     digits, digits_again = _DIGIT.findall(first), _DIGIT.findall(again)
     if again.count("\t") > first.count("\t") or again.count("円") < first.count("円"):
         return False
-    if len(suspect_numbers(again)) > len(suspect_numbers(first)):
+    if malformed(again) > malformed(first):
         return False
     if digits_again == digits:
         return again_conf > first_conf
@@ -46,6 +46,12 @@ def better_reading(first: str, again: str, first_conf: float, again_conf: float,
         and _LEADING_DIGITS.match(first) is not None
         and _LEADING_DIGITS.match(again) is not None
     )
+
+
+def malformed(text: str) -> int:
+    """How many numbers of a reading fail the format check once the OCR repairs have run: a
+    comma read as a point (``1.468百万円``) is no worse than the comma, since it is mended."""
+    return len(suspect_numbers(repair_line(text).text))
 
 
 def amount_digits(text: str) -> list[str]:

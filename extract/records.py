@@ -23,6 +23,7 @@ from typing import Any, cast
 import regex
 
 from .eras import ERA_YEAR_RE, era_from_match
+from .layout.wrap import CLOSE, OPEN
 from .lexicon import alternation, lexicon, roman_item
 from .model import Layer, Page, Record, Table, TextLine
 from .normalize import NormText, normalize_map, strip_markdown, tidy_spaces
@@ -102,7 +103,19 @@ def clean_title(text: str) -> str:
     text = _DANGLING_CLOSE.sub("", text)  # `SACLAの共用運転の実施“` (bold marks read as a quote)
     text = _TRAILING_SPECK.sub("", text)  # `…交流事業.`, `…HPCIの運営・`: no name ends in a point
     text = _NOTE_MARKS.sub("", text)  # inside the quotes OCR read around bold text: `"…【再掲】※*"`
-    return tidy_spaces(text)
+    return tidy_spaces(_drop_unopened_close(text))
+
+
+def _drop_unopened_close(text: str) -> str:
+    """A name without the bracket it ends with when nothing in it opened one: OCR reads a speck
+    or the edge of a box as ``」`` (``橋渡し研究戦略的推進プログラム」``); a name never ends by
+    closing what it did not open (``大強度陽子加速器施設(J-PARC)`` keeps its bracket)."""
+    while text and text[-1] in CLOSE:
+        opener = OPEN[CLOSE.index(text[-1])]
+        if text.count(opener) >= text.count(text[-1]):
+            break
+        text = text[:-1].rstrip()
+    return text
 
 
 _CONTENT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}A-Za-z]")

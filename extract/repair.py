@@ -255,6 +255,25 @@ def fix_comma_period(text: str) -> tuple[str, list[Change]]:
     return _apply("comma_period", _COMMA_PERIOD_RE, text, lambda m: m[0][0] if m[0][0] != "." else ",")
 
 
+_COLON_COMMA_RE = regex.compile(
+    rf"""
+    (?<=(?<![\d,，.．:：;])\d{{1,3}})   # the number's first group: 1 / 21 / 597
+    [:：;]                             # a colon where its comma stood
+    (?=\d{{3}}(?:[,，]\d{{3}})*\s?(?:{_UNITS}))   # groups of three, then the money unit
+    """,
+    regex.VERBOSE,
+)
+
+
+def fix_colon_comma(text: str) -> tuple[str, list[Change]]:
+    """``>1:597百万円`` → ``>1,597百万円``: a thousands comma read as a colon (a tall comma).
+
+    Only right before groups of three and a money unit: a time or a ratio
+    (``10:30``, ``1:2``) has none.
+    """
+    return _apply("colon_comma", _COLON_COMMA_RE, text, lambda m: ",")
+
+
 _NEGATIVE_RE = regex.compile(
     rf"""
     {_CELL_START}
@@ -389,6 +408,15 @@ _STRAY_DOT_RE = regex.compile(rf"(?<={_KANA_KANJI}|[」』])/?[.．](?={_KANA_KA
 def fix_stray_dots(text: str) -> tuple[str, list[Change]]:
     """``による.次世代`` → ``による次世代``: a speck of dust read as a period between kana/kanji."""
     return _apply("stray_dot", _STRAY_DOT_RE, text, lambda m: "")
+
+
+_ELLIPSIS_POINT_RE = regex.compile(rf"(?<={_KANA_KANJI})(?:…|‥|[.．]{{2,3}})(?={_KANA_KANJI})")
+
+
+def fix_ellipsis_points(text: str) -> tuple[str, list[Change]]:
+    """``整備…共用`` → ``整備・共用``: a middle dot read as an ellipsis between two words (a name
+    never holds one; prose that trails off ends with it, not between kanji)."""
+    return _apply("ellipsis_point", _ELLIPSIS_POINT_RE, text, lambda m: "・")
 
 
 _ITEM_NUMBER_RE = regex.compile(
@@ -544,11 +572,13 @@ RULES: tuple[Rule, ...] = (
     fix_comma_space,
     fix_lost_comma,
     fix_comma_period,
+    fix_colon_comma,
     fix_negative_signs,
     fix_period_commas,
     fix_leading_dash,  # after the commas are commas again
     fix_leading_comma,
     fix_bullets,
+    fix_ellipsis_points,  # before a lone point is taken for dust
     fix_stray_dots,
     fix_item_numbers,
     fix_wave_dash,

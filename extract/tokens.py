@@ -35,8 +35,19 @@ LABEL_RE = regex.compile(
 )
 
 # What may stand between a label and its amount: punctuation, brackets, は,
-# and a calendar year ("市場見込み:2025年に約3.5兆円").
-_LABEL_GAP = regex.compile(r"[\s:=、,は()\[\]【】〔〕<>]*(?:\d{4}年度?(?:に|で|の|は)?)?[\s:=、,()]*")
+# a calendar year ("市場見込み:2025年に約3.5兆円"), and a speck OCR read as a mark standing
+# alone between spaces (`(前年度予算額) - 14,038百万円)`; not between tabs, where a dash is a
+# table cell of its own: no amount).
+_LABEL_GAP = regex.compile(
+    r"""
+    [\s:=、,は()\[\]【】〔〕<>]*+          # possessive: no class gives back what it took
+    (?:(?<=[ ])[-‐ー—–.・](?=[ ]))?          # a lone speck between spaces
+    [\s:=、,は()\[\]【】〔〕<>]*+
+    (?:\d{4}年度?(?:に|で|の|は)?)?
+    [\s:=、,()]*
+    """,
+    regex.VERBOSE,
+)
 _MARKER = regex.compile(r"※\d*")
 _LABEL_LINE_JUNK = regex.compile(r"[\s:()\[\]【】〔〕<>・.]")  # `・(前年度予算額)`: a bullet or a speck
 

@@ -440,6 +440,21 @@ def test_a_huge_line_stays_linear_and_raw_is_a_window() -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "labelled"),
+    [
+        ("(前年度予算額) - 14,038百万円)", True),  # whole scan p12 (seed 11): a speck read as a dash
+        ("(前年度予算額) ・ 14,038百万円)", True),
+        ("(前年度予算額)\t-\t14,038百万円", False),  # between tabs a dash is a cell of its own
+    ],
+)
+def test_a_speck_between_a_label_and_its_amount(line: str, labelled: bool) -> None:
+    text = f"6.科学技術イノベーションの戦略的国際展開\n令和2年度予算額(案) 14,269百万円\n{line}"
+    record = extract_text(text)[1]
+    assert record.amount_yen == 14_038_000_000
+    assert (record.kind == "previous") is labelled
+
+
+@pytest.mark.parametrize(
     "line",
     ["・(前年度予算額)", ". (前年度予算額)"],  # whole scan p28 and p2 (seed 777): a bullet or a speck first
 )
@@ -466,6 +481,11 @@ def test_a_label_line_with_a_speck_is_still_a_label_line(line: str) -> None:
         ),  # scan p8 (seed 2718)
         ("「富岳」の“運用”", "「富岳」の“運用”"),  # a quotation stays
         ("○『SACLAの共用運転の実施", "SACLAの共用運転の実施"),
+        # a bracket closed that the name never opened (whole scan p24, seed 11; Kodaira's scan)
+        ("○橋渡し研究戦略的推進プログラム」", "橋渡し研究戦略的推進プログラム"),
+        ("国民健康保険税の減額)", "国民健康保険税の減額"),
+        ("大強度陽子加速器施設(J-PARC)", "大強度陽子加速器施設(J-PARC)"),  # opened: kept
+        ("「富岳」", "「富岳」"),
     ],
 )
 def test_titles_lose_dangling_marks(line: str, title: str) -> None:

@@ -32,6 +32,8 @@ LINES = [
     ("○次世代がん医療創生研究事業3,551百万円(3651百万円)", "○次世代がん医療創生研究事業3,551百万円(3,651百万円)",
      0.80, 0.90, False, True),
     ("21,347百万円(21,839百万円)", "21,347百万円(21,889百万円)", 0.80, 0.95, False, False),
+    # a comma read as a point is no malformed amount: the repairs mend it (whole scan p13, seed 11)
+    ("令和2年度巴算額(案):2,140百万円", "令和2年度予算額(案):2.140百万円", 0.70, 0.85, False, True),
     # leading digits only where ink was found left of the first reading
     ("240百万円", "7,240百万円", 0.80, 0.80, True, True),
     ("240百万円", "7,240百万円", 0.80, 0.80, False, False),
@@ -302,3 +304,17 @@ def test_gaps_the_ink_does_not_show_are_closed(
     closed = ocr._inked_gaps_closed(words, _inked(*ink))
     assert [(w.x0, w.x1) for w in closed] == boxes
     assert [w.text for w in closed] == [w.text for w in words]
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # whole scan p34 (seed 11): the line read alone has 1,468 with its comma as a point, the
+        # English reading sides with it; it is no worse formed than the page reading's 468
+        ("省エネルギー社会の実現に資する次世代半導体研究開発1.468百万円(1,550百万円)", 0),
+        ("省エネルギー社会の実現に資する次世代半導体研究開発468百万円(1,550百万円)", 0),
+        ("1,46,8百万円", 1),  # no repair makes this an amount
+    ],
+)
+def test_malformed_counts_numbers_the_repairs_leave_malformed(text: str, count: int) -> None:
+    assert readings.malformed(text) == count
