@@ -128,8 +128,8 @@ class Contexts:
         for m in reversed(list(_SPECK_IN_KATAKANA.finditer(name))):
             at = m.start()
             around = name[max(0, at - 2) : at + 3]
-            joined = around.replace(m[0], "", 1) if len(around) >= 4 else ""
-            if joined and self.text.count(joined) >= CONTEXT_MIN and self.text.count(around) <= 1:
+            joined = name[max(0, at - 2) : at] + name[at + 1 : at + 3]  # without this point only
+            if len(joined) >= 3 and self.text.count(joined) >= CONTEXT_MIN and self.text.count(around) <= 1:
                 name = name[:at] + name[at + 1 :]
         return name
 

@@ -174,7 +174,8 @@ def _read_in_parallel(path: Path, numbers: list[int], jobs: int, options: Option
     runs = max(jobs, min(jobs * RUNS_PER_JOB, len(numbers) // PAGES_PER_RUN))
     bounds = [round(k * len(numbers) / runs) for k in range(runs + 1)]
     work = [(str(path), options.password, options.ocr, numbers[a:b]) for a, b in itertools.pairwise(bounds)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool, collector_paused():
+    # each worker starts with no document of its own open (a fork copies this process's table)
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_OPEN.clear) as pool, collector_paused():
         pending = pool.map_async(_read_run, work, chunksize=1)
         notes = _while_workers_read(path)
         results = pending.get()

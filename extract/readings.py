@@ -51,6 +51,8 @@ def better_reading(first: str, again: str, first_conf: float, again_conf: float,
 def malformed(text: str) -> int:
     """How many numbers of a reading fail the format check once the OCR repairs have run: a
     comma read as a point (``1.468百万円``) is no worse than the comma, since it is mended."""
+    if not suspect_numbers(text):
+        return 0  # every line read twice comes here: most have nothing for the repairs to mend
     return len(suspect_numbers(repair_line(text).text))
 
 

@@ -290,10 +290,6 @@ class _Walker:
             return None
         return number, f"{number}. {title}"
 
-    def heading_kind(self, text: str) -> str | None:
-        """'strong' (numbered item), 'plain' (title), 'weak' (a bullet) or None."""
-        return heading_kind(text)
-
     def scan_back(self, index: int) -> str | Owner | None:
         """The title above line ``index``: a name, the section Owner, or None."""
         seen = 0
@@ -311,7 +307,7 @@ class _Walker:
                 return None
             if label_only(text):
                 continue
-            kind = self.heading_kind(text)
+            kind = heading_kind(text)
             if kind in ("strong", "plain"):
                 title = self.heading_title(j)
                 if section_title and len(title) >= 4 and title.replace(" ", "") in section_title:
@@ -393,7 +389,7 @@ class _Walker:
 
     def content(self, index: int, text: str) -> None:
         """A line without money: maybe a heading, maybe prose; it ends a figure group."""
-        kind = self.heading_kind(text)
+        kind = heading_kind(text)
         if kind in ("strong", "plain"):
             self.headings.append(Heading(index, self.heading_title(index)))
             if self.table_header and self.table_header[0] != index:
@@ -590,7 +586,7 @@ class _Walker:
             return None
         if title.startswith(("+", "＋")):  # `基盤的研究・人材育成拠点` / `+ 共進化…0.2億円`
             above = self.previous_nonblank(index)
-            if above is not None and self.heading_kind(self.texts[above]) in ("plain", "strong"):
+            if above is not None and heading_kind(self.texts[above]) in ("plain", "strong"):
                 self.used_headings.add(above)
                 title = self.heading_title(above) + title
         return title

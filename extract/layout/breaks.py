@@ -208,7 +208,6 @@ def _closes_bracket(above: str, below: str) -> bool:
     return False
 
 
-_UNITS = "".join([*lexicon().small_units, *lexicon().large_units])
 _ENDS = tuple({*lexicon().sentence_ends, *lexicon().closers, *CLOSE})  # what may end a paragraph
 TAIL_FIGURE_MAX = 24  # characters: the most of a name that a column break carries over with its figures
 PARAGRAPH_ROWS = 2  # a line wrapped this many rows or more is a paragraph's, not a title or a cell
