@@ -55,7 +55,6 @@ from .model import Box, Cell, Glyph, Layer, Page, Ruling, TextBlock, TextLine
 from .ocr_params import OCR_PARAMS, OcrParams
 from .readings import (
     AMOUNT_NUMBER,
-    LEADING_AMOUNT,
     NUMBER_RUN,
     better_reading,
     disputed_amounts,
@@ -852,57 +851,74 @@ def _with_numbers(line: _PxLine, numbers: Sequence[tuple[int, int, str]]) -> _Px
 
 
 def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.ndarray, dpi: int) -> None:
-    """Amounts opening a line read again in English, in place, for leading groups jpn dropped.
+    """Amounts read again in English, in place, for leading groups jpn dropped.
 
     The Japanese model now and then reads ``7,240百万円`` alone on its line as
-    ``240百万円`` (whole scan p17, seeds 7 and 123), a wrong amount that passes
-    every format check.  The English model reads commas and digits at the
-    start of such a crop; its reading is taken only when it is the first
-    reading with whole leading groups added or its commas put back (see
+    ``240百万円`` (whole scan p17, seeds 7 and 123), and ``(前年度予算額：2,284百万円)``
+    after a colon as ``…:284百万円`` in both its readings (p13, seeds 11 and
+    12): wrong amounts that pass every format check.  The English model reads
+    commas and digits in a crop of the number alone; an amount opening a line
+    is cropped from two characters before its first digit, one inside a line
+    from the right edge of the character before it, so no kanji of the label
+    is read as digits.  Its reading is taken only when it is the first reading
+    with whole leading groups added or its commas put back (see
     ``readings.english_number``), and then at the confidence of a repair.
     """
-    targets: list[tuple[int, regex.Match[str]]] = []
+    targets: list[tuple[int, int, int, str]] = []  # line, start, end, jpn's number
     boxes: list[tuple[int, int, int, int]] = []
     height, width = level.shape
     for i, line in enumerate(lines):
-        m = LEADING_AMOUNT.match(line.text)
-        digit_boxes = [b for b in line.boxes[: m.end()] if b is not None] if m else []
-        if not m or not digit_boxes:
-            continue
-        centres = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 1.0] for b in digit_boxes]) @ matrix.T
-        size = max(line.bottom - line.top, 1.0)
-        middle = float(np.median(centres[:, 1]))
-        top, bottom = max(0, int(middle - size / 2) - 8), min(height, int(middle + size / 2) + 8)
-        span = digit_span(level[top:bottom], max(0, int(centres[:, 0].min() - 2 * size)), size)
-        if span is None:
-            continue
-        boxes.append((max(0, span[0] - 6), top, min(width, span[1] + 6), bottom))
-        targets.append((i, m))
+        for m in AMOUNT_NUMBER.finditer(line.text):
+            before = line.text[: m.start()].rstrip()
+            digit_boxes = [b for b in line.boxes[m.start() : m.end()] if b is not None]
+            edge = line.boxes[len(before) - 1] if before else None
+            if not digit_boxes or (before and edge is None):
+                continue
+            centres = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, 1.0] for b in digit_boxes]) @ matrix.T
+            size = max(line.bottom - line.top, 1.0)
+            middle = float(np.median(centres[:, 1]))
+            top, bottom = max(0, int(middle - size / 2) - 8), min(height, int(middle + size / 2) + 8)
+            if edge is None:
+                left = int(centres[:, 0].min() - 2 * size)
+            else:
+                left = int((np.array([edge[2], (edge[1] + edge[3]) / 2, 1.0]) @ matrix.T)[0]) + 1
+            span = digit_span(level[top:bottom], max(0, left), size)
+            if span is None:
+                continue
+            boxes.append((max(0, span[0] - 6), top, min(width, span[1] + 6), bottom))
+            targets.append((i, m.start(), m.end(), m[0]))
     if not targets:
         return
     stacked, slots = _stack(level, boxes)
     found = _unstack(_words(stacked, CELL_PSM, dpi, NUMBER_LANG), slots)
-    for k, (i, m) in enumerate(targets):
+    mended: dict[int, list[tuple[int, int, str]]] = {}
+    for k, (i, start, end, first) in enumerate(targets):
         words = found.get(k)
         run = NUMBER_RUN.search(_join(words).text) if words else None
-        number = english_number(m["number"], run[0]) if run else None
-        if number is None:
-            continue
+        number = english_number(first, run[0]) if run else None
+        if number is not None:
+            mended.setdefault(i, []).append((start, end, number))
+    for i, numbers in mended.items():
         line = lines[i]
-        grown = len(number) - m.end()
-        boxes = [line.boxes[0]] * grown + line.boxes[: m.end()] if grown >= 0 else line.boxes[: len(number)]  # type: ignore[assignment]
-        confs = [min(c, REPAIRED_CONFIDENCE) if c is not None else None for c in line.confs[: m.end()]]
-        confs = [confs[0]] * grown + confs if grown >= 0 else confs[: len(number)]
-        lines[i] = _PxLine(
-            line.x0,
-            line.top,
-            line.x1,
-            line.bottom,
-            number + line.text[m.end() :],
-            boxes + line.boxes[m.end() :],
-            confs + line.confs[m.end() :],
-            line.block,
-        )
+        if numbers[0][0] == 0:  # the line's own first characters: the new digits share its box
+            _, end, number = numbers.pop(0)
+            grown = len(number) - end
+            boxes_ = [line.boxes[0]] * grown + line.boxes[:end] if grown >= 0 else line.boxes[: len(number)]
+            confs = [min(c, REPAIRED_CONFIDENCE) if c is not None else None for c in line.confs[:end]]
+            confs = [confs[0]] * grown + confs if grown >= 0 else confs[: len(number)]
+            shift = len(number) - end
+            line = _PxLine(
+                line.x0,
+                line.top,
+                line.x1,
+                line.bottom,
+                number + line.text[end:],
+                boxes_ + line.boxes[end:],
+                confs + line.confs[end:],
+                line.block,
+            )
+            numbers = [(a + shift, b + shift, n) for a, b, n in numbers]
+        lines[i] = _with_numbers(line, numbers) if numbers else line
 
 
 # What a line may already open with where a bullet stands (〇 O are repair's to decide).
@@ -986,6 +1002,49 @@ def _flow_lines(grey: np.ndarray, dpi: int) -> list[_PxLine]:
 
 MIN_RULE_PX = 60  # pixels: strokes shorter than this are not ruling lines (at 300 dpi, 5 mm)
 PAGE_FRAME = 0.3  # a ruled box covering more than this share of the page is a frame round the text
+
+
+def _banded(lines: list[_PxLine], image: np.ndarray, params: OcrParams = OCR_PARAMS) -> list[_PxLine]:
+    """Lines whose boxes are much taller than the page's lines, cut to the band their ink fills
+    (``OcrParams.tall_line``): a box reaching into the next line must not join the two."""
+    if len(lines) < 3:
+        return lines
+    usual = statistics.median(line.height for line in lines)
+    height = image.shape[0]
+    out = []
+    for line in lines:
+        band = None
+        if line.height > params.tall_line * usual:
+            y0, y1 = max(0, int(line.top)), min(height, int(line.bottom) + 1)
+            rows = np.count_nonzero(image[y0:y1, max(0, int(line.x0)) : int(line.x1) + 1] < 128, axis=1)
+            band = _main_band(rows, params.band_gap * usual)
+        if band is None or band[1] - band[0] < params.min_band * usual or band[1] - band[0] >= line.height:
+            out.append(line)
+            continue
+        top, bottom = max(0, int(line.top)) + band[0], max(0, int(line.top)) + band[1]
+        out.append(replace(line, top=top, bottom=bottom, boxes=[_cut(b, top, bottom) for b in line.boxes]))
+    return out
+
+
+def _cut(box: Box | None, top: float, bottom: float) -> Box | None:
+    """A character's box cut to its line's band; one lying mostly outside it (a 円 tesseract put
+    lower than its digits) takes the band's."""
+    if box is None:
+        return None
+    y0, y1 = max(box[1], top), min(box[3], bottom)
+    return (box[0], y0, box[2], y1) if y1 - y0 >= (bottom - top) / 2 else (box[0], top, box[2], bottom)
+
+
+def _main_band(rows: np.ndarray, gap: float) -> tuple[int, int] | None:
+    """The run of inked rows (gaps narrower than ``gap`` bridged) that holds the most ink."""
+    inked = np.flatnonzero(rows)
+    if not inked.size:
+        return None
+    breaks = np.flatnonzero(np.diff(inked) > gap)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [inked.size - 1]))
+    best = max(range(starts.size), key=lambda k: int(rows[inked[starts[k]] : inked[ends[k]] + 1].sum()))
+    return int(inked[starts[best]]), int(inked[ends[best]]) + 1
 
 
 def _ruling_segments(horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -1177,7 +1236,7 @@ def _ocr_page(
             _reread_numbers(clean, lines, dpi)
     notes: list[str] = []
     residual = angle if abs(angle) <= DESKEW_ABOVE else 0.0
-    flow = _reread_lines(flow_image, _flow_lines(flow_image, dpi), residual, dpi, notes)
+    flow = _banded(_reread_lines(flow_image, _flow_lines(flow_image, dpi), residual, dpi, notes), flow_image)
     glyphs = _glyphs(flow, scale, dx, dy, 0)
     for lines in region_lines.values():
         glyphs.extend(_glyphs(lines, scale, dx, dy, len(glyphs)))

@@ -41,6 +41,16 @@ class OcrParams:
       image instead (no neighbours) keeps the fixtures but loses records on the
       whole-document scans that the page reading misreads with confidence
       (seeds 7/99: 184/182 → 175/178; README, "Scanned pages").
+    - ``tall_line``: a line whose word boxes are taller than this many times the
+      page's median line is looked at again against its ink: tesseract now and
+      then gives a whole line boxes reaching into the next one (a table cell of
+      the 43-page document scanned with seed 12, p42: 55 pixels for 34-pixel
+      lines), which chains the two lines into one table row.
+    - ``band_gap``: in such a line, rows without ink at least this share of the
+      median line's height part its ink into bands; the band with the most ink is
+      the line's, and the boxes are cut to it.
+    - ``min_band``: a band lower than this share of the median line is not
+      taken (a line of 一 or ー is a thin stroke, not a smaller line).
     """
 
     ink_dpi: int = 50
@@ -48,6 +58,9 @@ class OcrParams:
     min_ink_pixels: int = 6
     reread_conf: float = 0.6
     reread_all: bool = True
+    tall_line: float = 1.25
+    band_gap: float = 0.15
+    min_band: float = 0.6
 
 
 OCR_PARAMS = OcrParams()

@@ -8,6 +8,8 @@ changes digits is taken only where another reading confirms it.
 
 from __future__ import annotations
 
+import unicodedata
+
 import regex
 
 from .lexicon import lexicon
@@ -36,6 +38,8 @@ def better_reading(first: str, again: str, first_conf: float, again_conf: float,
         return False
     if malformed(again) > malformed(first):
         return False
+    if item_number_restored(first, again):
+        return True
     if digits_again == digits:
         return again_conf > first_conf
     extra = len(digits_again) - len(digits)
@@ -46,6 +50,28 @@ def better_reading(first: str, again: str, first_conf: float, again_conf: float,
         and _LEADING_DIGITS.match(first) is not None
         and _LEADING_DIGITS.match(again) is not None
     )
+
+
+# An item number (① ❶) opening a reading, after a dash or a space (numbers from ja.toml's strong marks).
+_NUMBERED = "".join(regex.escape(c) for c in lexicon().strong_markers if unicodedata.numeric(c, None))
+_ITEM_NUMBER = regex.compile(rf"^[\s\-ー]*[{_NUMBERED}]")
+_WORDS = regex.compile(r"[\p{Han}\d]")
+
+
+def item_number_restored(first: str, again: str) -> bool:
+    """Whether the second reading gives an item number where the first has a few marks and no
+    word, or one digit: ``(の|Spring-8-SACLAの利用促進※`` / ``②Spring-8-SACLAの利用促進※``
+    (whole scan p6, seed 11), ``9原型炉設計活動…`` / ``-⑨原型炉設計活動…`` (p41, seed 12).
+    It is taken whatever tesseract's confidence: a line that opens with a bracket is never a
+    title, and a digit glued to a name becomes part of it."""
+    m = _ITEM_NUMBER.match(again)
+    if m is None or _ITEM_NUMBER.match(first):
+        return False
+    rest, whole = again[m.end() :].replace(" ", ""), first.replace(" ", "")
+    lead = whole[: len(whole) - len(rest)]
+    if not rest or not whole.endswith(rest) or not 0 < len(lead) <= 4:
+        return False
+    return not _WORDS.search(lead) or bool(regex.fullmatch(r"[\s\-ー]*\d", lead))
 
 
 def malformed(text: str) -> int:

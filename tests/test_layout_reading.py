@@ -20,7 +20,8 @@ import pytest
 from conftest import FIXTURES, GOLDEN
 
 from yosan.layout import OCR, LayoutParams, analyse_page
-from yosan.model import Glyph, Layer, Ruling, Table, TextBlock
+from yosan.layout.furniture import mark_furniture
+from yosan.model import Glyph, Layer, Page, Ruling, Table, TextBlock, TextLine
 from yosan.normalize import normalize_text
 from yosan.pipeline import Options, extract_document, read_pages
 
@@ -243,3 +244,33 @@ def test_a_ruled_table_gets_cells_rows_and_header() -> None:
 def test_layout_params_are_validated(change: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         LayoutParams(**change)
+
+
+HEAD = "令和2年度予算(案)主要事項"
+
+
+def _page_with_head(number: int, head: str, layer: Layer) -> Page:
+    """An A4 page with a line at its top and a body line."""
+    top = TextLine(head, [(400.0 + 7 * i, 20.0, 407.0 + 7 * i, 28.0) for i in range(len(head))])
+    body = TextLine("令和2年度予算額(案) 1,732百万円", [(60.0, 300.0, 70.0, 310.0)] * 20)
+    return Page(number, 595.0, 842.0, layer=layer, blocks=[TextBlock([top, body])])
+
+
+@pytest.mark.parametrize(
+    ("head", "layer", "furniture"),
+    [
+        (HEAD, Layer.OCR, True),
+        # whole scan of the 43-page document (seed 12): the running head misread on one page
+        ("令和2年度予算(素)主要事項", Layer.OCR, True),
+        ("令和2年度予算(素)主要事項", Layer.TEXT, False),  # a text layer's heads repeat exactly
+        # more than two characters apart, or a short line: not the head
+        ("令和2年度科学技術関係予算", Layer.OCR, False),
+        ("大型放射光施設", Layer.OCR, False),
+    ],
+)
+def test_a_running_head_misread_by_ocr_is_still_the_head(head: str, layer: Layer, furniture: bool) -> None:
+    pages = [_page_with_head(n, HEAD, Layer.OCR) for n in range(1, 6)]
+    pages.append(_page_with_head(6, head, layer))
+    mark_furniture(pages, OCR)
+    assert [f.line.text for f in pages[-1].furniture] == ([head] if furniture else [])
+    assert [ln.text for ln in pages[-1].lines()][-1].endswith("百万円")

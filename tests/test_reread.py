@@ -34,6 +34,14 @@ LINES = [
     ("21,347百万円(21,839百万円)", "21,347百万円(21,889百万円)", 0.80, 0.95, False, False),
     # a comma read as a point is no malformed amount: the repairs mend it (whole scan p13, seed 11)
     ("令和2年度巴算額(案):2,140百万円", "令和2年度予算額(案):2.140百万円", 0.70, 0.85, False, True),
+    # an item number where the first reading has marks and no word, whatever the confidence
+    # (whole scan p6, seed 11); not where it has a word, nor in place of another number
+    ("(の|Spring-8-SACLAの利用促進※", "②Spring-8-SACLAの利用促進※", 0.88, 0.59, False, True),
+    ("9原型炉設計活動や計算機シミュレーション活動等2.452百万円(2.525百万円)",
+     "-⑨原型炉設計活動や計算機シミュレーション活動等2.452百万円(2.525百万円)", 0.82, 0.88, False, True),
+    ("19原型炉設計活動", "⑨原型炉設計活動", 0.82, 0.88, False, False),
+    ("創菜等ライフサイエンス研究支援基盤事業", "②創薬等ライフサイエンス研究支援基盤事業", 0.85, 0.71, False, False),
+    ("③Spring-8-SACLAの利用促進", "②Spring-8-SACLAの利用促進", 0.88, 0.59, False, False),
     # leading digits only where ink was found left of the first reading
     ("240百万円", "7,240百万円", 0.80, 0.80, True, True),
     ("240百万円", "7,240百万円", 0.80, 0.80, False, False),
@@ -318,3 +326,92 @@ def test_gaps_the_ink_does_not_show_are_closed(
 )
 def test_malformed_counts_numbers_the_repairs_leave_malformed(text: str, count: int) -> None:
     assert readings.malformed(text) == count
+
+
+def _drawn_line(text: str, x: int = 60) -> tuple[np.ndarray, list[tuple[float, float, float, float]]]:
+    """A line drawn at 10.5 pt and 300 dpi, and each character's box."""
+    font = ImageFont.truetype(FONT, 44)
+    image = Image.new("L", (60 + 60 * len(text), 100), 255)
+    draw = ImageDraw.Draw(image)
+    draw.text((x, 25), text, font=font, fill=0)
+    boxes = []
+    for i in range(len(text)):
+        left, right = x + draw.textlength(text[:i], font=font), x + draw.textlength(text[: i + 1], font=font)
+        boxes.append((left, 25.0, right, 70.0))
+    return np.asarray(image), boxes
+
+
+@pytest.mark.parametrize(
+    ("drawn", "first", "read"),
+    [
+        # whole scan p13, seeds 11 and 12: jpn dropped `2,` after the colon in both its readings
+        ("(前年度予算額：2,284百万円)", "(前年度予算額:284百万円)", "(前年度予算額:2,284百万円)"),
+        # whole scan p17, seeds 7 and 123: the same at the start of a line
+        ("7,240百万円", "240百万円", "7,240百万円"),
+        # a reading with all its digits stays as it is
+        ("(前年度予算額：2,284百万円)", "(前年度予算額:2,284百万円)", "(前年度予算額:2,284百万円)"),
+        ("令和2年度予算額(案)：1,358百万円", "令和2年度予算額(案):1,358百万円", "令和2年度予算額(案):1,358百万円"),
+    ],
+)
+def test_leading_groups_jpn_dropped_are_read_in_english(drawn: str, first: str, read: str) -> None:
+    import cv2
+
+    image, drawn_boxes = _drawn_line(drawn)
+    # jpn's boxes: each character it read on the drawn one; a number's box spans every drawn digit
+    number = readings.AMOUNT_NUMBER.search(drawn)
+    assert number is not None
+    start = number.start()
+    head = [drawn_boxes[i] for i in range(start)]
+    digits = drawn_boxes[number.start() : number.end()]
+    short = readings.AMOUNT_NUMBER.search(first)
+    assert short is not None
+    span = (digits[0][0], 25.0, digits[-1][2], 70.0)
+    step = (span[2] - span[0]) / len(short[0])
+    body = [(span[0] + i * step, 25.0, span[0] + (i + 1) * step, 70.0) for i in range(len(short[0]))]
+    tail = drawn_boxes[number.end() :]
+    boxes: list[tuple[float, float, float, float] | None] = [*head, *body, *tail]
+    assert len(boxes) == len(first)
+    line = ocr._PxLine(boxes[0][0], 25, boxes[-1][2], 70, first, boxes, [0.9] * len(first))  # type: ignore[index]
+    lines = [line]
+    ocr._reread_leading_numbers(image, lines, cv2.getRotationMatrix2D((0, 0), 0, 1.0), 300)
+    assert lines[0].text == read
+    assert len(lines[0].boxes) == len(read) == len(lines[0].confs)
+
+
+def _ink_rows(*bands: tuple[int, int], width: int = 400) -> np.ndarray:
+    image = np.full((300, width), 255, dtype=np.uint8)
+    for top, bottom in bands:
+        image[top:bottom, 20:380:6] = 0  # strokes of characters, columns apart
+    return image
+
+
+def _px_line(top: float, bottom: float, text: str = "進プログラム") -> ocr._PxLine:
+    boxes: list[tuple[float, float, float, float] | None] = [
+        (20 + 40 * i, top, 60 + 40 * i, bottom) for i in range(len(text))
+    ]
+    return ocr._PxLine(20, top, 60 + 40 * (len(text) - 1), bottom, text, boxes, [0.9] * len(text))
+
+
+def test_a_line_boxed_into_the_next_is_cut_to_its_ink() -> None:
+    """Whole scan p42 (seed 12): a table cell's words boxed 55 pixels high over 34-pixel lines,
+    down into the next line, so the two made one table row."""
+    image = _ink_rows((20, 54), (80, 114), (131, 165), (200, 234))
+    lines = [_px_line(20, 54), _px_line(80, 135), _px_line(131, 165), _px_line(200, 234)]
+    cut = ocr._banded(lines, image)
+    assert (cut[1].top, cut[1].bottom) == (80, 114)
+    assert {(b[1], b[3]) for b in cut[1].boxes if b is not None} == {(80, 114)}
+    assert [(ln.top, ln.bottom) for k, ln in enumerate(cut) if k != 1] == [(20, 54), (131, 165), (200, 234)]
+
+
+def test_a_large_title_and_a_thin_stroke_keep_their_boxes() -> None:
+    image = _ink_rows((20, 54), (80, 140), (160, 194), (230, 236))
+    lines = [_px_line(20, 54), _px_line(80, 140), _px_line(160, 194), _px_line(224, 270, "ーーー")]
+    cut = ocr._banded(lines, image)
+    assert [(ln.top, ln.bottom) for ln in cut] == [(20, 54), (80, 140), (160, 194), (224, 270)]
+
+
+def test_a_box_mostly_outside_its_band_takes_the_band() -> None:
+    """Whole scan p4 (seed 99): `1,732百万円` with 円 boxed below its digits."""
+    assert ocr._cut((0, 105, 40, 150), 80, 120) == (0, 80, 40, 120)
+    assert ocr._cut((0, 70, 40, 118), 80, 120) == (0, 80, 40, 118)
+    assert ocr._cut(None, 80, 120) is None

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import regex
 
-from ..model import Furniture, FurnitureKind, Page, Table, TextBlock, TextLine
+from ..model import Furniture, FurnitureKind, Layer, Page, Table, TextBlock, TextLine
+from ..names import distance
 from .params import LayoutParams
 
 _PAGE_NUMBER = regex.compile(r"^[\s\-–—−ー一(（]*\d{1,4}[\s\-–—−ー一)）/]*(?:\d{1,4})?[\s\-–—−ー一)）]*$")
@@ -64,7 +65,11 @@ def _furniture(line: TextLine, page: Page, params: LayoutParams, repeated: set[s
     text = line.text.strip()
     if _PAGE_NUMBER.match(text):
         return FurnitureKind.PAGE_NUMBER
-    if _key(text) in repeated:
+    key = _key(text)
+    if key in repeated:
+        return FurnitureKind.RUNNING_HEAD
+    limit = min(params.furniture_misreads, len(key) // 6) if page.layer is Layer.OCR else 0
+    if limit and any(distance(key, head, limit) <= limit for head in repeated):
         return FurnitureKind.RUNNING_HEAD
     return None
 

@@ -106,6 +106,12 @@ class LayoutParams:
     """Share of the page height at the top and at the bottom where running heads and page numbers live."""
     furniture_share: float = 0.5
     """Text in that band on at least this share of the pages (and on two) is a running head."""
+    furniture_misreads: int = 2
+    """On a page read by OCR, a line in the band that differs from a running head by at most
+    this many characters (and one per six) is the running head misread: OCR read
+    ``令和2年度予算(案)主要事項`` as ``…予算(素)…`` on one page of a scan, and the page's
+    amounts took it for their title.  (A text layer's running heads repeat exactly.)  This
+    holds for every preset, since a document's finishing step sees pages of both layers."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
