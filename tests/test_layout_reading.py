@@ -274,3 +274,34 @@ def test_a_running_head_misread_by_ocr_is_still_the_head(head: str, layer: Layer
     mark_furniture(pages, OCR)
     assert [f.line.text for f in pages[-1].furniture] == ([head] if furniture else [])
     assert [ln.text for ln in pages[-1].lines()][-1].endswith("百万円")
+
+
+def test_a_heading_across_two_of_three_columns_on_a_scan_opens_a_section() -> None:
+    """A Chromium rendering in three columns, scanned, p13: a chapter heading across the first
+    two columns (its text ends short of the third) under columns that end a row apart.  Its size
+    cannot be measured on a scan, its width can: without it, the third column was read whole
+    after the lower section's first two, and a title at the foot of the lower second column
+    (``ITER計画、BA活動等の核融合研究開発`` / ``の実施``) lost its head."""
+    left, mid, right = 40.0, 217.0, 393.0
+    glyphs: list[Glyph] = []
+    run = 0
+
+    def column(x: float, tag: str, first: float, rows: int) -> None:
+        nonlocal run
+        for k in range(rows):
+            text = f"{tag}{k:02d}" + "本文の行です" * 3
+            glyphs.extend(_ocr_row([(text, x)], first + 13.5 * k, run))
+            run += 1
+
+    column(left, "上左", 45.0, 13)
+    column(mid, "上中", 45.0, 13)
+    column(right, "上右", 45.0, 12)  # a row shorter: CSS columns balanced
+    glyphs.extend(_ocr_row([("9.クリーンで経済的な環境エネルギーシステムの実現", left)], 228.0, run, em=9.0))
+    run += 1
+    column(left, "下左", 255.0, 10)
+    column(mid, "下中", 255.0, 10)
+    column(right, "下右", 255.0, 10)
+    page = analyse_page(glyphs, width=595, height=842, layer=Layer.OCR, params=OCR)
+    text = "".join(line.text for b in page.blocks if isinstance(b, TextBlock) for line in b.lines)
+    order = [text.index(tag) for tag in ("上左", "上中", "上右", "9.クリーン", "下左", "下中", "下右")]
+    assert order == sorted(order), text[:400]

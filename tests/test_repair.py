@@ -45,6 +45,7 @@ from yosan.repair import (
     fix_lost_comma,
     fix_misread_words,
     fix_negative_signs,
+    fix_open_bracket_zero,
     fix_period_commas,
     fix_spaced_digits,
     fix_stray_dots,
@@ -117,6 +118,13 @@ CASES = [
     (fix_negative_signs, "1報酬\t1,253\t001給与費 39,104", "1報酬\t1,253\t001給与費 39,104", "fuji p1: 人 nowhere"),
     # era names
     (fix_era_words, "信和2 年度小平市一般会計補正予算(第1)", "令和2 年度小平市一般会計補正予算(第1)", "kodaira p34, grey page"),
+    # a scanned LibreOffice rendering in Noto Sans CJK (p1, p7): 令 read as kanji of its shape
+    (fix_era_words, "多和2年度予算額(案)48,514百万円", "令和2年度予算額(案)48,514百万円", "Noto Sans scan p1"),
+    (fix_era_words, "念和元年度補正予算額(案)18,198百万円", "令和元年度補正予算額(案)18,198百万円", "Noto Sans scan p1"),
+    (fix_era_words, "今和3年度の運用開始を目標に", "令和3年度の運用開始を目標に", "Noto Sans scan p1"),
+    (fix_era_words, "金和2年度予算額(案):1,078百万円", "令和2年度予算額(案):1,078百万円", "Noto Sans scan p7"),
+    (fix_era_words, "社会と調和2つの年度", "社会と調和2つの年度", "a word with 和 stays"),
+    (fix_era_words, "金和菓子", "金和菓子", "not before a year"),
     # label words
     (fix_misread_words, "令和元年度補正予算客(案) 18,198百万円", "令和元年度補正予算額(案) 18,198百万円", "scan p1, grey page"),
     (fix_draft_mark, "予算額(素)\t744百万円(554百万円)", "予算額(案)\t744百万円(554百万円)", "render p42"),
@@ -124,6 +132,13 @@ CASES = [
     (fix_unit_words, "5吉 労働費                                          256, 499寺円",
      "5吉 労働費                                          256, 499千円", "fuji authors l2"),
     (fix_unit_words, "2項林業費\t431,652干円", "2項林業費\t431,652千円", "fuji p11"),
+    # 百 read as another kanji before 万円 (a scanned LibreOffice rendering in IPAex Mincho)
+    (fix_unit_words, "1.379碧万円(1,381百万円)", "1.379百万円(1,381百万円)", "LibreOffice Mincho scan p3"),
+    (fix_unit_words, "5,525自万円", "5,525百万円", "LibreOffice Mincho scan p3"),
+    (fix_unit_words, "施設の整備費1.358自万円", "施設の整備費1.358百万円", "LibreOffice Mincho scan p2"),
+    (fix_unit_words, "5千万円", "5千万円", "a unit stays"),
+    (fix_unit_words, "約3万円", "約3万円", "no kanji between"),
+    (fix_unit_words, "予算額万円", "予算額万円", "not after a digit"),
     (fix_unit_words, "1.科学技術イノベーション政策における「政策のための科学」の推進555百万円(572下万円)",
      "1.科学技術イノベーション政策における「政策のための科学」の推進555百万円(572百万円)", "scan p2"),
     # letters printed for digits inside comma-grouped numbers
@@ -226,6 +241,13 @@ CASES = [
     (fix_draft_mark, "令和2年度予算額(案 4,982百万円", "令和2年度予算額(案) 4,982百万円", "its ) lost before a figure"),
     (fix_draft_mark, "予算額(計", "予算額(計", "an unclosed total is not made a draft"),
     (fix_draft_mark, "予算額(内数)", "予算額(内数)", "a word in brackets stays"),
+    # the bracket of a previous year's amount read as a zero (scanned LibreOffice rendering, p7)
+    (fix_open_bracket_zero, "令和2年度予算額(案):2,140百万円02,110百万円)", "令和2年度予算額(案):2,140百万円(2,110百万円)",
+     "scanned LibreOffice rendering in Noto Sans, p7"),
+    (fix_open_bracket_zero, "2,140百万円 02,110百万円)", "2,140百万円 (2,110百万円)", "a space between"),
+    (fix_open_bracket_zero, "2,140百万円0,110百万円)", "2,140百万円0,110百万円)", "0 alone is no bracket"),
+    (fix_open_bracket_zero, "2,140百万円02,110百万円", "2,140百万円02,110百万円", "no ) closes it"),
+    (fix_open_bracket_zero, "予算額02,110百万円)", "予算額02,110百万円)", "not after an amount"),
     # a comma opening a line (kinsoku forbids it): a speck or a bullet (whole scan)
     (fix_leading_comma, "、令和元年度補正予算額", "令和元年度補正予算額", "whole scan p3"),
     (fix_leading_comma, "、V疾患特虹的iPS細胞の利活用促進・難病研究加層プログラム",

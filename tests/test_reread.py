@@ -415,3 +415,19 @@ def test_a_box_mostly_outside_its_band_takes_the_band() -> None:
     assert ocr._cut((0, 105, 40, 150), 80, 120) == (0, 80, 40, 120)
     assert ocr._cut((0, 70, 40, 118), 80, 120) == (0, 80, 40, 118)
     assert ocr._cut(None, 80, 120) is None
+
+
+def _drawn(text: str, bold: bool = False) -> np.ndarray:
+    font = ImageFont.truetype("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf", 44)
+    image = Image.new("L", (60 + 50 * len(text), 80), 255)
+    ImageDraw.Draw(image).text((20, 15), text, font=font, fill=0, stroke_width=2 if bold else 0, stroke_fill=0)
+    return np.asarray(image) < 128
+
+
+@pytest.mark.parametrize("word", ["事業", "三重", "国際", "支援"])
+def test_strokes_are_measured_alike_in_every_direction(word: str) -> None:
+    """A scanned Chromium rendering in three columns, p5: ``事業`` under a title it finishes came
+    out bold (its long bars measured as thick strokes) and was not joined to it."""
+    usual = ocr._stroke(_drawn("日本・アジア青少年サイエンス交流"))
+    assert ocr._stroke(_drawn(word)) < ocr.BOLD * usual
+    assert ocr._stroke(_drawn(word, bold=True)) > ocr.BOLD * usual

@@ -65,6 +65,17 @@ class LayoutParams:
     that end level, opens a new section (``regions._section_break``).  Measured by the width of
     full-width glyphs: exact on text layers; on scans a glyph is a share of tesseract's word box,
     no measure of the font's size, and the OCR preset sets this out of reach."""
+    section_span: float = 0.0
+    """Where more than zero: a one-sided row whose text runs across more than this share of its
+    side, where that side holds columns of its own, opens a new section like a larger row (a
+    chapter heading set across two of three columns, ``9.クリーンで…``, is wider than any column
+    under it).  The OCR preset's sign of a heading, whose size it cannot measure; 0 (off) on
+    text layers, whose headings are told by their size."""
+    section_level: float = 1.0
+    """Columns "end level" above such a heading when their last lines end within this many
+    rows (``ROW_PITCH`` em) of each other.  The OCR preset allows more: its em, measured on
+    ink-hugging boxes, is about 0.75 of the font's (a scanned Chromium rendering in three
+    columns ended its columns 13.9 pt apart over rows of 13.5 pt, against 11.2 pt allowed)."""
 
     # --- wrapped lines ---------------------------------------------------------------
     wrap_fit: float = 0.04
@@ -152,6 +163,8 @@ OCR = LayoutParams(
     wrap_fit=0.5,  # ink boxes are ragged: the old slack of 1.5 em for one kanji
     snap=4.0,  # ruling lines found in pixels are a little ragged
     section_scale=100.0,  # glyph widths are shares of word boxes: no section breaks by size
+    section_span=0.6,  # but by width: a heading across columns
+    section_level=1.5,
     # ink-hugging boxes make the page's em about 0.75 of the font's and the space between two
     # Latin words 0.9 of that em (`STI for SDGs`, whole scan p12, seed 7: a gutter 0.87 em wide
     # cut a paragraph and the 予算額 box beside it into columns); a gutter is 1 em of the font

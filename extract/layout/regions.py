@@ -497,7 +497,8 @@ def _section_break(strips: Sequence[Strip], gutter: Gutter, first: int, ctx: _Ct
     if not sizes:
         return end
     body = statistics.median(sizes)
-    pitch, large = ROW_PITCH * body, ctx.params.section_scale * body
+    pitch, large = ctx.params.section_level * ROW_PITCH * body, ctx.params.section_scale * body
+    spanning = _spanning(strips[first:end], gutter, ctx.params.section_span)
     left_end = right_end = -float("inf")  # where each side's text above ends
     above_heading = True  # the strip above is a heading's (or there is none): no break under it
     for k in range(first, end):
@@ -505,7 +506,9 @@ def _section_break(strips: Sequence[Strip], gutter: Gutter, first: int, ctx: _Ct
         lefts = [p for p in pieces if p.x1 <= gutter.a]
         rights = [p for p in pieces if p.x0 >= gutter.b]
         one_side = bool(pieces) and (not lefts or not rights)
-        heading = any(_sized(p) and em_of(p.glyphs) >= large for p in pieces)
+        heading = any(_sized(p) and em_of(p.glyphs) >= large for p in pieces) or (
+            one_side and any(id(p) in spanning for p in pieces)
+        )
         level = abs(left_end - right_end) <= pitch and max(left_end, right_end) > -float("inf")
         if one_side and heading and level and not above_heading:
             return k
@@ -515,6 +518,25 @@ def _section_break(strips: Sequence[Strip], gutter: Gutter, first: int, ctx: _Ct
         if rights:
             right_end = max(right_end, max(p.bottom for p in rights))
     return end
+
+
+def _spanning(run: Sequence[Strip], gutter: Gutter, share: float) -> set[int]:
+    """Pieces (by ``id``) running across more than ``share`` of their side of the gutter, on a
+    side whose pieces are mostly narrower than half of it (it holds columns); none when
+    ``share`` is 0."""
+    if not share:
+        return set()
+    out: set[int] = set()
+    for side in (lambda p: p.x1 <= gutter.a, lambda p: p.x0 >= gutter.b):
+        pieces = [p for s in run for p in s.pieces if side(p)]
+        if len(pieces) < 3:
+            continue
+        x0, x1 = min(p.x0 for p in pieces), max(p.x1 for p in pieces)
+        widths = sorted(p.x1 - p.x0 for p in pieces)
+        if widths[len(widths) // 2] > (x1 - x0) / 2:
+            continue  # one column on this side: a wide row is just a full line
+        out.update(id(p) for p in pieces if p.x1 - p.x0 > share * (x1 - x0) and _sized(p))
+    return out
 
 
 def _sized(piece: Piece) -> bool:
