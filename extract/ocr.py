@@ -771,7 +771,7 @@ def _reread_lines(
         out.append(line)
     if disputed:
         _settle_amounts(erased, boxes, lines, disputed, out, back, dpi, notes)
-    _reread_leading_numbers(level, out, matrix, dpi)
+    _reread_amounts_in_english(level, out, matrix, dpi)
     return out
 
 
@@ -850,7 +850,7 @@ def _with_numbers(line: _PxLine, numbers: Sequence[tuple[int, int, str]]) -> _Px
     return _PxLine(line.x0, line.top, line.x1, line.bottom, text, boxes, confs, line.block)
 
 
-def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.ndarray, dpi: int) -> None:
+def _reread_amounts_in_english(level: np.ndarray, lines: list[_PxLine], matrix: np.ndarray, dpi: int) -> None:
     """Amounts read again in English, in place, for leading groups jpn dropped.
 
     The Japanese model now and then reads ``7,240百万円`` alone on its line as
@@ -899,26 +899,7 @@ def _reread_leading_numbers(level: np.ndarray, lines: list[_PxLine], matrix: np.
         if number is not None:
             mended.setdefault(i, []).append((start, end, number))
     for i, numbers in mended.items():
-        line = lines[i]
-        if numbers[0][0] == 0:  # the line's own first characters: the new digits share its box
-            _, end, number = numbers.pop(0)
-            grown = len(number) - end
-            boxes_ = [line.boxes[0]] * grown + line.boxes[:end] if grown >= 0 else line.boxes[: len(number)]
-            confs = [min(c, REPAIRED_CONFIDENCE) if c is not None else None for c in line.confs[:end]]
-            confs = [confs[0]] * grown + confs if grown >= 0 else confs[: len(number)]
-            shift = len(number) - end
-            line = _PxLine(
-                line.x0,
-                line.top,
-                line.x1,
-                line.bottom,
-                number + line.text[end:],
-                boxes_ + line.boxes[end:],
-                confs + line.confs[end:],
-                line.block,
-            )
-            numbers = [(a + shift, b + shift, n) for a, b, n in numbers]
-        lines[i] = _with_numbers(line, numbers) if numbers else line
+        lines[i] = _with_numbers(lines[i], numbers)
 
 
 # What a line may already open with where a bullet stands (〇 O are repair's to decide).

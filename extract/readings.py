@@ -20,8 +20,6 @@ _DIGIT = regex.compile(r"\d")
 # An amount in a line: its digits and separators, before the money unit.
 _SMALL, _LARGE = "".join(lexicon().small_units), "".join(lexicon().large_units)
 AMOUNT_NUMBER = regex.compile(rf"(?<![\d,.])\d[\d,.]*(?=\s?[{_SMALL}]?[{_LARGE}]?円)")
-# An amount opening a line.
-LEADING_AMOUNT = regex.compile(r"^(?P<number>\d[\d,.]*)(?=\s?[千百十]?[万億兆]?円)")
 NUMBER_RUN = regex.compile(r"\d[\d,.]*")
 _LEADING_DIGITS = regex.compile(r"^[\s▲△]?\d")  # the dropped ink was the number's first digits
 
@@ -56,6 +54,7 @@ def better_reading(first: str, again: str, first_conf: float, again_conf: float,
 _NUMBERED = "".join(regex.escape(c) for c in lexicon().strong_markers if unicodedata.numeric(c, None))
 _ITEM_NUMBER = regex.compile(rf"^[\s\-ー]*[{_NUMBERED}]")
 _WORDS = regex.compile(r"[\p{Han}\d]")
+_DASHED_DIGIT = regex.compile(r"[\-ー]*\d")  # a circled number read as its digit, after a dash
 
 
 def item_number_restored(first: str, again: str) -> bool:
@@ -71,7 +70,7 @@ def item_number_restored(first: str, again: str) -> bool:
     lead = whole[: len(whole) - len(rest)]
     if not rest or not whole.endswith(rest) or not 0 < len(lead) <= 4:
         return False
-    return not _WORDS.search(lead) or bool(regex.fullmatch(r"[\s\-ー]*\d", lead))
+    return not _WORDS.search(lead) or bool(_DASHED_DIGIT.fullmatch(lead))
 
 
 def malformed(text: str) -> int:

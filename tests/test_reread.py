@@ -373,7 +373,7 @@ def test_leading_groups_jpn_dropped_are_read_in_english(drawn: str, first: str, 
     assert len(boxes) == len(first)
     line = ocr._PxLine(boxes[0][0], 25, boxes[-1][2], 70, first, boxes, [0.9] * len(first))  # type: ignore[index]
     lines = [line]
-    ocr._reread_leading_numbers(image, lines, cv2.getRotationMatrix2D((0, 0), 0, 1.0), 300)
+    ocr._reread_amounts_in_english(image, lines, cv2.getRotationMatrix2D((0, 0), 0, 1.0), 300)
     assert lines[0].text == read
     assert len(lines[0].boxes) == len(read) == len(lines[0].confs)
 
