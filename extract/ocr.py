@@ -976,6 +976,77 @@ def _flow_lines(grey: np.ndarray, dpi: int) -> list[_PxLine]:
     return [line for line in lines if not _DUST.match(line.text.replace(" ", ""))]
 
 
+def _missed_boxes(
+    image: np.ndarray, lines: Sequence[_PxLine], params: OcrParams = OCR_PARAMS
+) -> list[tuple[int, int, int, int]]:
+    """Boxes of ink lines no word of the page reading covers (``OcrParams.missed_*``)."""
+    import cv2
+
+    if not lines:
+        return []
+    em = statistics.median(line.height for line in lines)
+    pad = max(1, round(params.missed_pad * em))
+    height, width = image.shape
+    left = (image < 128).astype(np.uint8)  # the page is binarised: ink is 0, paper 255
+    for line in lines:
+        for box in line.boxes:
+            if box is not None:
+                x0, top, x1, bottom = (int(v) for v in box)
+                left[max(0, top - pad) : bottom + pad, max(0, x0 - pad) : x1 + pad] = 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(left, connectivity=8)
+    if count < 2:
+        return []
+    pieces = (stats[:, cv2.CC_STAT_AREA] >= params.missed_area * em * em) & (
+        stats[:, cv2.CC_STAT_HEIGHT] >= params.missed_height * em
+    )
+    pieces[0] = False
+    if not pieces.any():
+        return []
+    kept = pieces[labels].astype(np.uint8)
+    joined = cv2.dilate(
+        kept,
+        np.ones((max(1, round(params.missed_pad * em)), max(1, round(params.missed_join * em))), np.uint8),
+    )
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    boxes = []
+    for x, y, w, h, _area in stats[1:].tolist():
+        if h >= params.missed_tall * em or w < params.missed_width * em:
+            continue
+        beside = any(
+            min(line.x1, x + w) > max(line.x0, x)
+            and min(line.bottom, y + h) - max(line.top, y) > params.missed_beside * h
+            for line in lines
+        )
+        if not beside:
+            boxes.append(
+                (max(0, x - pad), max(0, y - pad), min(width, x + w + pad), min(height, y + h + pad))
+            )
+    return boxes
+
+
+def _missed_lines(
+    image: np.ndarray, lines: list[_PxLine], dpi: int, params: OcrParams = OCR_PARAMS
+) -> list[_PxLine]:
+    """The page's lines with those the page reading left out read in one stacked image.
+
+    Tesseract's layout analysis drops a block now and then, no word of it
+    read, though the same lines read right once cut out; without this their
+    titles are lost and the amounts below take the line before as their name.
+    """
+    boxes = _missed_boxes(image, lines, params)
+    if not boxes:
+        return lines
+    stacked, slots = _stack(image, boxes)
+    found = _unstack(_words(stacked, CELL_PSM, dpi), slots)
+    more = [_join(_without_specks(group)) for words in found.values() for group in _tesseract_lines(words)]
+    more = [
+        line
+        for line in more
+        if _mean_conf(line) >= params.missed_conf and not _DUST.match(line.text.replace(" ", ""))
+    ]
+    return [*lines, *more]  # after the others: the stacked second reading of those stays as it was
+
+
 # --- pages ---------------------------------------------------------------------
 
 
@@ -1228,7 +1299,8 @@ def _ocr_page(
             _reread_numbers(clean, lines, dpi)
     notes: list[str] = []
     residual = angle if abs(angle) <= DESKEW_ABOVE else 0.0
-    flow = _banded(_reread_lines(flow_image, _flow_lines(flow_image, dpi), residual, dpi, notes), flow_image)
+    read = _missed_lines(flow_image, _flow_lines(flow_image, dpi), dpi)
+    flow = _banded(_reread_lines(flow_image, read, residual, dpi, notes), flow_image)
     glyphs = _glyphs(flow, scale, dx, dy, 0)
     for lines in region_lines.values():
         glyphs.extend(_glyphs(lines, scale, dx, dy, len(glyphs)))

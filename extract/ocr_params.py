@@ -51,6 +51,20 @@ class OcrParams:
       the line's, and the boxes are cut to it.
     - ``min_band``: a band lower than this share of the median line is not
       taken (a line of 一 or ー is a thin stroke, not a smaller line).
+    - ``missed_*``: tesseract's page layout now and then leaves whole lines of
+      text out, no word of them read (``〇日本・アジア青少年サイエンス交流`` and
+      ``事業`` of a WeasyPrint three-column page, scanned: the line is read
+      right once cut out).  Ink that no word's box (grown by ``missed_pad`` line
+      heights each way) covers is looked at again:
+      a piece of it counts when its area is at least ``missed_area`` times the
+      square of the median line's height and it is at least ``missed_height``
+      of that height (dust is neither); pieces ``missed_join`` line heights apart
+      on one row make one line; a line is read when it is at least
+      ``missed_width`` line heights wide, less than ``missed_tall`` high, and
+      beside no line read (none shares more than ``missed_beside`` of its
+      height where their columns overlap: ink inside a line read is that
+      line's); its reading is kept when its mean confidence is at
+      least ``missed_conf`` (figures and rules read as text score near 0).
     """
 
     ink_dpi: int = 50
@@ -61,6 +75,14 @@ class OcrParams:
     tall_line: float = 1.25
     band_gap: float = 0.15
     min_band: float = 0.6
+    missed_pad: float = 0.1
+    missed_area: float = 0.02
+    missed_height: float = 0.3
+    missed_join: float = 1.5
+    missed_width: float = 1.5
+    missed_tall: float = 3.0
+    missed_beside: float = 0.3
+    missed_conf: float = 0.6
 
 
 OCR_PARAMS = OcrParams()

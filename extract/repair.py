@@ -431,12 +431,18 @@ def fix_bullets(text: str) -> tuple[str, list[Change]]:
 
 
 _KANA_KANJI = r"[\p{Han}\p{Hiragana}\p{Katakana}]"
-# `.` or `/.` between kana/kanji, or between a closing bracket and ・ (`「富岳」.・HPCI`)
-_STRAY_DOT_RE = regex.compile(rf"(?<={_KANA_KANJI}|[」』])/?[.．](?={_KANA_KANJI}|[・「『])")
+# `.` or `/.` between kana/kanji, or between a closing bracket and ・ (`「富岳」.・HPCI`); or a
+# `.` ending a line or cell after kana/kanji or a bracket (`令和2年度予算額(案).`): Japanese ends
+# its sentences with 。, and a Latin one ends after a letter
+_STRAY_DOT_RE = regex.compile(
+    rf"(?<={_KANA_KANJI}|[」』])/?[.．](?={_KANA_KANJI}|[・「『])"
+    rf"|(?<={_KANA_KANJI}|[」』)）】]) ?[.．](?=\t|$)"
+)
 
 
 def fix_stray_dots(text: str) -> tuple[str, list[Change]]:
-    """``による.次世代`` → ``による次世代``: a speck of dust read as a period between kana/kanji."""
+    """``による.次世代`` → ``による次世代``: a speck of dust read as a period between kana/kanji, or
+    at the end of a line after them."""
     return _apply("stray_dot", _STRAY_DOT_RE, text, lambda m: "")
 
 

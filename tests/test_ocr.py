@@ -414,3 +414,42 @@ def test_decompression_bomb_is_one_clear_error(tmp_path: Path) -> None:
     Image.new("1", (20000, 20000)).save(bomb)  # 400 megapixels in a few kilobytes
     with pytest.raises(InputError, match="image too large"):
         ocr.read_image(bomb)
+
+
+GOTHIC = Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
+
+
+def _page_of(lines: list[str], size: int = 36, pitch: int = 56) -> np.ndarray:
+    """Lines of text drawn black on white at 300 dpi sizes (9 pt is 37 pixels)."""
+    from PIL import ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(GOTHIC), size)
+    image = Image.new("L", (1400, 120 + pitch * len(lines)), 255)
+    draw = ImageDraw.Draw(image)
+    for i, text in enumerate(lines):
+        draw.text((60, 60 + pitch * i), text, font=font, fill=0)
+    return np.asarray(image)
+
+
+@pytest.mark.skipif(not GOTHIC.exists(), reason="IPAex Gothic is not installed (make setup installs it)")
+def test_a_line_the_page_reading_left_out_is_read_in_a_second_pass() -> None:
+    """The WeasyPrint three-column page scanned (bench_layouts, seed 8, p5): tesseract's page
+    layout left ``〇日本・アジア青少年サイエンス交流`` and ``事業`` out, no word of them read."""
+    drawn = ["令和2年度予算額(案):265百万円", "〇日本・アジア青少年サイエンス交流", "事業"]
+    image = _page_of(drawn)
+    read = [line for line in ocr._flow_lines(image, 300) if "265" in line.text]
+    assert len(read) == 1  # as if the page reading had given the first line alone
+    boxes = ocr._missed_boxes(image, read)
+    assert len(boxes) == 2 and all(box[1] > read[0].bottom for box in boxes)
+    lines = ocr._missed_lines(image, read, 300)
+    texts = [line.text.replace(" ", "").replace("〇", "○") for line in lines[1:]]  # the bullet as either
+    assert texts == ["○日本・アジア青少年サイエンス交流", "事業"]
+
+
+@pytest.mark.skipif(not GOTHIC.exists(), reason="IPAex Gothic is not installed (make setup installs it)")
+def test_dust_and_lines_read_are_not_read_again() -> None:
+    image = _page_of(["令和2年度予算額(案):265百万円"]).copy()
+    image[20:23, 900:903] = 0  # a speck above the line
+    read = ocr._flow_lines(image, 300)
+    assert ocr._missed_boxes(image, read) == []
+    assert ocr._missed_lines(image, read, 300) is read

@@ -192,6 +192,12 @@ CASES = [
     (fix_stray_dots, "官民地域パートナーシップによる/.次世代放射光施設の推進", "官民地域パートナーシップによる次世代放射光施設の推進",
      "scan p1"),
     (fix_stray_dots, "8.健康・ 医療分野の研究開発の推進", "8.健康・ 医療分野の研究開発の推進", "two-column-scan"),
+    (fix_stray_dots, "令和2年度予算額(案) .\t14,269百万円", "令和2年度予算額(案)\t14,269百万円",
+     "WeasyPrint three-column scan p5 (bench_layouts, seed 8): a table cell ending in dust"),
+    (fix_stray_dots, "9.クリーンで経済的な環境エネルギーシステムの実現.", "9.クリーンで経済的な環境エネルギーシステムの実現",
+     "LibreOffice Mincho two-column scan: a title ending in dust"),
+    (fix_stray_dots, "Book of Japan's practice for SDGs.", "Book of Japan's practice for SDGs.", "a Latin sentence keeps its period"),
+    (fix_stray_dots, "1,358百万円.", "1,358百万円", "after a unit"),
     # a katakana read for the kanji it looks like (whole generated document scanned
     # with seed 99 by make_scans.degrade, p3 of the 43 pages)
     (fix_lookalikes, "⇒総合カのあるスーパーコンピュータ", "⇒総合力のあるスーパーコンピュータ", "whole scan p3"),
@@ -222,6 +228,8 @@ CASES = [
     (fix_latin_j, "令和2年度予算額(案) 10-PARC", "令和2年度予算額(案) 10-PARC", "a 0 in a number stays"),
     (fix_latin_j, "施設0-PARCの整備", "施設0-PARCの整備", "no ) to close the name: not a bracket"),
     (fix_misread_words, "令和2年度予算額素)", "令和2年度予算額(案)", "whole scan p40 (seed 7)"),
+    (fix_misread_words, "JST地球規模課題対応国際科学技術協カプログラム(SATREPS)",
+     "JST地球規模課題対応国際科学技術協力プログラム(SATREPS)", "Chromium three-column scan p13 (bench_layouts, seed 5)"),
     (fix_misread_words, "令和2年度予算():1,876百万円前年度予算額:777百万円)",
      "令和2年度予算額(案):1,876百万円前年度予算額:777百万円)", "whole scan p13 (seed 4242)"),
     (fix_misread_words, "令和2年度予算(案)主要事項", "令和2年度予算(案)主要事項", "a page head stays"),
