@@ -139,6 +139,7 @@ class OcrMisreads:
     labels: dict[str, str]
     words: dict[str, str]  # misread words of the documents, replaced wherever they occur
     units: dict[str, str]
+    man: tuple[str, ...]  # 万 misread before 円
     comma_units: tuple[str, ...]
     negative: tuple[str, ...]
     negative_sign: str
@@ -165,6 +166,7 @@ def ocr_misreads() -> OcrMisreads:
         labels=dict(raw["labels"]),
         words=dict(raw["words"]),
         units=dict(raw["units"]),
+        man=tuple(raw["man"]),
         comma_units=tuple(raw["comma_units"]),
         negative=tuple(raw["negative"]),
         negative_sign=raw["negative_sign"],

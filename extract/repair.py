@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import regex
 
 from .lexicon import alternation, lexicon, ocr_misreads
+from .lookalikes import mend
 
 LOW_CONFIDENCE = 0.3  # a number that fails the format check
 REPAIRED_CONFIDENCE = 0.8  # characters a rule changed: right in every captured case, still a repair
@@ -149,12 +150,16 @@ def fix_draft_mark(text: str) -> tuple[str, list[Change]]:
 
 _SMALL_UNITS = "".join(lexicon().small_units)  # 十 百 千
 _HUNDRED = next(k for k, v in lexicon().small_units.items() if v == 2)
+_MAN = next(k for k, v in lexicon().large_units.items() if v == 4)
+_MAN_READ = "".join(_OCR.man)
+_OTHER_UNITS = _SMALL_UNITS.replace(_HUNDRED, "") + "".join(lexicon().large_units)  # 十 千 万 億 兆
 _UNIT_RE = regex.compile(
     rf"""
     (?<=\d\s?)                                     # right after a digit
     (?:
         (?P<known>{alternation(list(_OCR.units))})   # a misread of ja.toml's table (寺円)
       | (?![{_SMALL_UNITS}万億兆])\p{{Han}}(?=万円)    # or a kanji no unit allows before 万円
+      | (?P<man>(?!{_HUNDRED}{_MAN})(?![{_OTHER_UNITS}])\p{{Han}}[{_MAN}{_MAN_READ}])(?=円)  # or 百万 misread
     )
     """,
     regex.VERBOSE,
@@ -164,8 +169,14 @@ _UNIT_RE = regex.compile(
 def fix_unit_words(text: str) -> tuple[str, list[Change]]:
     """``499寺円`` → ``499千円``: a unit misread, right after a digit.  Any kanji between a digit
     and 万円 but 十 百 千 is 百 misread (``1.379碧万円``, ``5,525自万円`` on a scanned LibreOffice
-    rendering in IPAex Mincho): the unit of nearly every figure of these documents."""
-    return _apply("unit", _UNIT_RE, text, lambda m: _OCR.units[m["known"]] if m["known"] else _HUNDRED)
+    rendering in IPAex Mincho): the unit of nearly every figure of these documents.  So is a kanji
+    and a look-alike of 万 before 円 (``1.516白刀円``; ja.toml ``man``)."""
+    return _apply(
+        "unit",
+        _UNIT_RE,
+        text,
+        lambda m: _OCR.units[m["known"]] if m["known"] else _HUNDRED + _MAN if m["man"] else _HUNDRED,
+    )
 
 
 _MISREAD_DIGITS = alternation(list(_OCR.digits))
@@ -598,6 +609,16 @@ def fix_lookalikes(text: str) -> tuple[str, list[Change]]:
     return _apply("lookalike", _LOOKALIKE_RE, text, lambda m: _KANJI_OF[m[0]])
 
 
+def fix_lookalike_kanji(text: str) -> tuple[str, list[Change]]:
+    """``X線白由電子`` → ``X線自由電子``: a kanji that makes no word with its neighbours, where a
+    kanji of nearly its shape would, is that kanji misread (``lookalikes.mend``)."""
+    made = mend(text)
+    out = list(text)
+    for i, _, other in made:
+        out[i] = other
+    return "".join(out), [Change("lookalike_kanji", i, i + 1, ch, other) for i, ch, other in made]
+
+
 RULES: tuple[Rule, ...] = (
     fix_era_words,
     fix_misread_words,
@@ -622,6 +643,7 @@ RULES: tuple[Rule, ...] = (
     fix_closing_brackets,
     fix_lookalikes,
     fix_latin_j,
+    fix_lookalike_kanji,  # last: the words around a kanji are mended first
 )
 
 
