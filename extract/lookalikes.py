@@ -98,13 +98,12 @@ def mend(text: str, params: MendParams = MEND_PARAMS) -> list[tuple[int, str, st
     """(index, kanji, look-alike) for each kanji of ``text`` that makes no word where a
     look-alike would, left to right (a mended kanji is the neighbour of the next)."""
     table = lookalikes()
-    out = list(text)
+    current = text
     made = []
     for i, ch in enumerate(text):
         near = table.get(ch)
         if not near or (i and text[i - 1].isdigit()):  # 700人分: a counter after a number
             continue
-        current = "".join(out)
         if support(current, i) > 0:
             continue
         scored = [
@@ -113,21 +112,22 @@ def mend(text: str, params: MendParams = MEND_PARAMS) -> list[tuple[int, str, st
         scored = [s for s in scored if s[0] >= params.word_freq]
         if scored:
             _, _, other = max(scored)
-            out[i] = other
+            current = current[:i] + other + current[i + 1 :]
             made.append((i, ch, other))
     return made
 
 
 @cache
-def words() -> dict[str, float]:
-    """wordfreq's Japanese words of two to four kana or kanji, with their frequency."""
+def _frequencies() -> dict[str, float]:
     import wordfreq
 
-    return {
-        w: f
-        for w, f in wordfreq.get_frequency_dict("ja", wordlist="large").items()
-        if 2 <= len(w) <= 4 and _JAPANESE.fullmatch(w)
-    }
+    return dict(wordfreq.get_frequency_dict("ja", wordlist="large"))
+
+
+@cache
+def words() -> dict[str, float]:
+    """wordfreq's Japanese words of two to four kana or kanji, with their frequency."""
+    return {w: f for w, f in _frequencies().items() if 2 <= len(w) <= 4 and _JAPANESE.fullmatch(w)}
 
 
 @cache
@@ -147,17 +147,10 @@ def measure(
 ) -> dict[str, list[tuple[str, int]]]:
     """Each kanji's look-alikes, likeness in hundredths: the table ``data/lookalikes.tsv`` holds."""
     import numpy as np
-    import wordfreq
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
     kanji = sorted(
-        {
-            ch
-            for w, f in wordfreq.get_frequency_dict("ja", wordlist="large").items()
-            if f >= params.min_freq
-            for ch in w
-            if _HAN.match(ch)
-        }
+        {ch for w, f in _frequencies().items() if f >= params.min_freq for ch in w if _HAN.match(ch)}
     )
 
     def drawn(font: ImageFont.FreeTypeFont, ch: str) -> np.ndarray:

@@ -1005,7 +1005,7 @@ def _missed_boxes(
     kept = pieces[labels].astype(np.uint8)
     joined = cv2.dilate(
         kept,
-        np.ones((max(1, round(params.missed_pad * em)), max(1, round(params.missed_join * em))), np.uint8),
+        np.ones((pad, max(1, round(params.missed_join * em))), np.uint8),
     )
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     boxes = []

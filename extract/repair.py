@@ -150,15 +150,16 @@ def fix_draft_mark(text: str) -> tuple[str, list[Change]]:
 
 _SMALL_UNITS = "".join(lexicon().small_units)  # 十 百 千
 _HUNDRED = next(k for k, v in lexicon().small_units.items() if v == 2)
+_LARGE_UNITS = "".join(lexicon().large_units)  # 万 億 兆
 _MAN = next(k for k, v in lexicon().large_units.items() if v == 4)
 _MAN_READ = "".join(_OCR.man)
-_OTHER_UNITS = _SMALL_UNITS.replace(_HUNDRED, "") + "".join(lexicon().large_units)  # 十 千 万 億 兆
+_OTHER_UNITS = _SMALL_UNITS.replace(_HUNDRED, "") + _LARGE_UNITS  # 十 千 万 億 兆
 _UNIT_RE = regex.compile(
     rf"""
     (?<=\d\s?)                                     # right after a digit
     (?:
         (?P<known>{alternation(list(_OCR.units))})   # a misread of ja.toml's table (寺円)
-      | (?![{_SMALL_UNITS}万億兆])\p{{Han}}(?=万円)    # or a kanji no unit allows before 万円
+      | (?![{_SMALL_UNITS}{_LARGE_UNITS}])\p{{Han}}(?={_MAN}円)  # or a kanji no unit allows before 万円
       | (?P<man>(?!{_HUNDRED}{_MAN})(?![{_OTHER_UNITS}])\p{{Han}}[{_MAN}{_MAN_READ}])(?=円)  # or 百万 misread
     )
     """,
@@ -643,7 +644,7 @@ RULES: tuple[Rule, ...] = (
     fix_closing_brackets,
     fix_lookalikes,
     fix_latin_j,
-    fix_lookalike_kanji,  # last: the words around a kanji are mended first
+    fix_lookalike_kanji,  # after the rules above: the words around a kanji are mended first
 )
 
 
