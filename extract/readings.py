@@ -21,6 +21,8 @@ _DIGIT = regex.compile(r"\d")
 _SMALL, _LARGE = "".join(lexicon().small_units), "".join(lexicon().large_units)
 AMOUNT_NUMBER = regex.compile(rf"(?<![\d,.])\d[\d,.]*(?=\s?[{_SMALL}]?[{_LARGE}]?円)")
 NUMBER_RUN = regex.compile(r"\d[\d,.]*")
+# A number with a unit's first kanji after it that goes on into no money unit (132百還).
+_UNIT_START = regex.compile(rf"(?<![\d,.])\d[\d,.]*\s?(?=[{_SMALL}{_LARGE}])")
 _LEADING_DIGITS = regex.compile(r"^[\s▲△]?\d")  # the dropped ink was the number's first digits
 
 
@@ -79,6 +81,12 @@ def malformed(text: str) -> int:
     if not suspect_numbers(text):
         return 0  # every line read twice comes here: most have nothing for the repairs to mend
     return len(suspect_numbers(repair_line(text).text))
+
+
+def garbled_amount(text: str) -> bool:
+    """Whether a reading holds a number whose unit goes wrong: ``1,732百万円(1,326百万円)``
+    read ``132百還(1326相`` in both readings of a scanned WeasyPrint page."""
+    return any(not AMOUNT_NUMBER.match(text, m.start()) for m in _UNIT_START.finditer(text))
 
 
 def amount_digits(text: str) -> list[str]:

@@ -314,7 +314,8 @@ _NEGATIVE_RE = regex.compile(
 _LEADING_DASH_RE = regex.compile(
     rf"""
     ^\s*[-‐−]\s?                                  # a dash opening the line, glued to
-    (?=\d{{1,3}}(?:,\d{{3}})+\s?(?:{_UNITS}))         # a grouped amount with its money unit
+    (?=\(?\d{{1,3}}(?:,\d{{3}})+\s?(?:{_UNITS}))      # a grouped amount with its money unit,
+                                                  # bracketed or not (a previous year's)
     """,
     regex.VERBOSE,
 )
@@ -361,7 +362,8 @@ def fix_open_bracket_zero(text: str) -> tuple[str, list[Change]]:
 
 
 def fix_leading_dash(text: str) -> tuple[str, list[Change]]:
-    """``-2,700百万円`` → ``2,700百万円``: a dash (a bullet, a speck) glued to an amount opening a line.
+    """``-2,700百万円`` → ``2,700百万円``, ``-(1,421百万円)`` → ``(1,421百万円)``: a dash (a bullet,
+    a speck) glued to an amount opening a line.
 
     Budget documents write negative amounts with ▲/△; a minus read by OCR at
     the start of a line is a bullet or dust, and would flip the amount's sign.
@@ -448,7 +450,7 @@ _KANA_KANJI = r"[\p{Han}\p{Hiragana}\p{Katakana}]"
 # its sentences with 。, and a Latin one ends after a letter
 _STRAY_DOT_RE = regex.compile(
     rf"(?<={_KANA_KANJI}|[」』])/?[.．](?={_KANA_KANJI}|[・「『])"
-    rf"|(?<={_KANA_KANJI}|[」』)）】]) ?[.．](?=\t|$)"
+    rf"|(?<={_KANA_KANJI}|[」』)）】※]) ?[.．](?=\t|$)"
 )
 
 
@@ -493,23 +495,28 @@ _WAVE_RE = regex.compile(
 
 
 # The letter J read as a closing bracket, in a Latin name inside brackets:
-# (J-PARC) as ()-PARC) or 「」-PARC」, 「SACLA」 as 「SACLAJ; or the pair (J read as one 0
-# (施設0-PARC)): a 0 right after kana or kanji, before a Latin name that a ) closes.
+# (J-PARC) as ()-PARC), (】-PARC) or 「」-PARC」, 「SACLA」 as 「SACLAJ; or the pair (J read
+# as one 0 or け (施設0-PARC), 施設け-PARC)): right after kana or kanji, before a Latin name
+# that a ) closes.
 _LATIN_J_RE = regex.compile(
     r"""
-    (?<=[(「])[)」](?=[-A-Z])                      # an empty pair before a Latin name: J
+    (?<=[(「])[)」】](?=[-A-Z])                    # an empty pair before a Latin name: J
   | (?<=「[A-Z][A-Za-z0-9\-]*)J(?![A-Za-z0-9」]*」)  # a J ending a name whose 」 is missing
-  | (?<=[\p{Han}\p{Katakana}ー])0                  # (J as 0, after a word
+  | (?<=[\p{Han}\p{Katakana}ー])[0け]              # (J as 0 or け, after a word
     (?=-[A-Z][A-Z0-9]*\)|[A-Z]+-[A-Z0-9]+\))       # before -PARC) or T-60SA)
     """,
     regex.VERBOSE,
 )
 
 
+_LATIN_J_READS = {")": "J", "」": "J", "】": "J", "0": "(J", "け": "(J"}
+
+
 def fix_latin_j(text: str) -> tuple[str, list[Change]]:
-    """``()-PARC)`` → ``(J-PARC)``, ``「SACLAJ`` → ``「SACLA」``, ``施設0-PARC)`` → ``施設(J-PARC)``:
+    """``()-PARC)`` → ``(J-PARC)``, ``「SACLAJ`` → ``「SACLA」``, ``施設0-PARC)`` → ``施設(J-PARC)``
+    (``(】-PARC)``, ``施設け-PARC)`` likewise):
     J and a bracket confused."""
-    return _apply("latin_j", _LATIN_J_RE, text, lambda m: {")": "J", "」": "J", "0": "(J"}.get(m[0], "」"))
+    return _apply("latin_j", _LATIN_J_RE, text, lambda m: _LATIN_J_READS.get(m[0], "」"))
 
 
 # A corner bracket 」 closing a name read as ] or 〕 (or both): `「富岳(ふがく)〕](ポスト…`.

@@ -209,6 +209,8 @@ CASES = [
      "LibreOffice Mincho two-column scan: a title ending in dust"),
     (fix_stray_dots, "Book of Japan's practice for SDGs.", "Book of Japan's practice for SDGs.", "a Latin sentence keeps its period"),
     (fix_stray_dots, "1,358百万円.", "1,358百万円", "after a unit"),
+    (fix_stray_dots, "②Spring-8-SACLAの利用促進※.", "②Spring-8-SACLAの利用促進※",
+     "after a note mark (LibreOffice IPAex Mincho two columns, scanned, seed 8)"),
     # a katakana read for the kanji it looks like (whole generated document scanned
     # with seed 99 by make_scans.degrade, p3 of the 43 pages)
     (fix_lookalike_kanji, "X線白由電子レーザー施設「SACLA」", "X線自由電子レーザー施設「SACLA」",
@@ -241,6 +243,10 @@ CASES = [
     (fix_latin_j, "大強度陽子加速器施設「」-PARC」", "大強度陽子加速器施設「J-PARC」", "whole scan p2 (seed 7)"),
     (fix_latin_j, "先進超伝導トカマク装置()T-60SA)の運転と整備", "先進超伝導トカマク装置(JT-60SA)の運転と整備",
      "whole scan p41 (seed 7)"),
+    (fix_latin_j, "大強度陽子加速器施設(】-PARC)の整備・共用", "大強度陽子加速器施設(J-PARC)の整備・共用",
+     "WeasyPrint Noto Serif CJK two columns, scanned (seed 5) p8"),
+    (fix_latin_j, "大強度陽子加速器施設け-PARC)の整備・共用", "大強度陽子加速器施設(J-PARC)の整備・共用",
+     "LibreOffice IPAex Mincho two columns, scanned (seed 8)"),
     (fix_latin_j, "X線自由電子レーザー施設「SACLAJ", "X線自由電子レーザー施設「SACLA」", "whole scan p1 (seed 7)"),
     (fix_latin_j, "X線自由電子レーザー施設「SACLA」", "X線自由電子レーザー施設「SACLA」", "a closed name stays"),
     (fix_latin_j, "大強度陽子加速器施設0-PARC)の整備・共用", "大強度陽子加速器施設(J-PARC)の整備・共用",
@@ -303,6 +309,9 @@ CASES = [
     (fix_leading_dash, "-1,468百万円 (前年度予算額", "1,468百万円 (前年度予算額", "whole scan p35"),
     (fix_leading_dash, "-①王施設の整備費1,358百万円(952百万円)“*", "-①王施設の整備費1,358百万円(952百万円)“*",
      "whole scan p5: a bullet before a title"),
+    (fix_leading_dash, "-(1,421百万円)", "(1,421百万円)",
+     "WeasyPrint Noto Serif CJK two columns, scanned (seed 5) p7: a speck before the previous year's"),
+    (fix_leading_dash, "-(注)1,421百万円", "-(注)1,421百万円", "a bracket that opens no amount"),
     # the item number 1 misread
     (fix_item_numbers, "].科学技術イノベーション政策における「政策のための科学」の推進555百万円(572百万円)",
      "1.科学技術イノベーション政策における「政策のための科学」の推進555百万円(572百万円)", "scan p2"),

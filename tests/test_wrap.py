@@ -109,6 +109,20 @@ def _lines(rows: list[Row], x0: float = 42.5, top: float = 44.8) -> list[str]:
             ["- ① 先進超伝導トカマク装置(JT-60SA)の運転 1,779百万円(4,231百万円)"],
             id="a bracketed figure after an amount is the rest of the pair",
         ),
+        pytest.param(
+            # a box of labels over figures, scanned (WeasyPrint, Noto Serif, two columns, p17):
+            # OCR lost the ) of (前年度予算額), and the bracket it left open took 1,127百万円, the
+            # budget's figure, as the previous year's
+            [("令和2年度予算額(案)", 0), ("(前年度予算額", 0), ("1,127百万円", 0), ("1,281百万円)", 0)],
+            ["令和2年度予算額(案)", "(前年度予算額", "1,127百万円", "1,281百万円)"],
+            id="a label's open bracket does not take a figure that leaves it open",
+        ),
+        pytest.param(
+            # … while a figure that closes it is the label's, wrapped (the generated PDF, p35)
+            [("(前年度予算額", 0), ("1,550百万円)", 0)],
+            ["(前年度予算額1,550百万円)"],
+            id="a label wrapped before the figure that closes its bracket",
+        ),
     ],
 )
 def test_wrapped_lines(rows: list[Row], expected: list[str]) -> None:

@@ -152,6 +152,21 @@ _FIGURE_LINE = regex.compile(r"^\s*[▲△]?\d{1,3}(?:,\d{3})*\s*$")
 _BRACKETED_FIGURE = regex.compile(r"^\s*[(（][▲△]?\d")
 
 
+@cache
+def _label_end() -> regex.Pattern[str]:
+    """A line that ends with a budget label, its bracket perhaps open: ``(前年度予算額``."""
+    words = [w for kind, ws in lexicon().labels.items() if kind != "other" for w in ws]
+    return regex.compile(rf"(?:{alternation(words)})\s?(?:\(案\)|案)?\s*$")
+
+
+def amount_under_label(above: str, below: str) -> bool:
+    """Whether a line of amounts alone that closes no bracket follows a line that ends with a
+    label whose bracket is open: OCR lost the ``)`` of ``(前年度予算額)`` in a box of labels
+    over figures, and joining the first figure to it would shift the box's figures by one
+    (``(前年度予算額`` / ``1,550百万円)``, which closes it, is a label wrapped before its figure)."""
+    return bool(_label_end().search(above)) and bool(_amount_line().match(below)) and unclosed(above + below)
+
+
 def amount_after_amount(above: str, below: str) -> bool:
     """Whether a line that ends with a whole amount (or a whole figure over another: a table's
     column of 千円 figures) is followed by one that starts with a number: a column of figures set flush
@@ -245,6 +260,7 @@ def goes_on(
         and _widest_gap(above.line) <= cells
         and _widest_gap(below.line) <= cells
         and not amount_after_amount(before, text)
+        and not amount_under_label(before, text)
         and below.box[0] >= margin - params.wrap_indent * em
         and below.box[0] < above.box[2]  # it starts under the line above, not beside it
     )
