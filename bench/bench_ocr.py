@@ -81,12 +81,19 @@ def _worker_loop() -> int:
     for line in sys.stdin:
         path, page = line.rstrip("\n").split("\t")
         cpu, wall = _cpu(), time.perf_counter()
+        # the page alone decides whether its ink is light (``ocr.lightness``: None); a checkout
+        # from before that decision takes one argument less
         if path.endswith(".pdf"):
-            model, _ = ocr._pdf_worker((path, int(page), DPI, None))
+            args: tuple = (path, int(page), DPI, None)
+            worker = ocr._pdf_worker
         else:
-            with Image.open(path) as image:
-                dpi = image.info.get("dpi", (DPI, DPI))[0]
-                model, _ = ocr._worker((image.convert("L"), 72 / dpi, int(page)))
+            image = Image.open(path)
+            dpi = image.info.get("dpi", (DPI, DPI))[0]
+            args, worker = (image.convert("L"), 72 / dpi, int(page)), ocr._worker
+        try:
+            model, _ = worker((*args, None))
+        except ValueError:
+            model, _ = worker(args)
         lines = sum(1 for _ in model.lines())
         out = {"cpu": _cpu() - cpu, "wall": time.perf_counter() - wall, "lines": lines}
         print(json.dumps(out), flush=True)

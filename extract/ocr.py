@@ -459,11 +459,21 @@ def _lightened(grey: np.ndarray, params: OcrParams = OCR_PARAMS) -> np.ndarray |
     import cv2
 
     threshold, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    ink, paper = grey[grey <= threshold], grey[grey > threshold]
-    if not ink.size or not paper.size or float(np.median(ink)) <= params.light_ink:
+    counts = np.bincount(grey.ravel(), minlength=256)  # medians from the histogram: no sort of the page
+    cut = int(threshold) + 1
+    ink, paper = _median_level(counts[:cut]), _median_level(counts[cut:])
+    if ink is None or paper is None or ink <= params.light_ink:
         return None
-    level = threshold + params.light_shift * (float(np.median(paper)) - threshold)
+    level = threshold + params.light_shift * (cut + paper - threshold)
     return cv2.threshold(grey, level, 255, cv2.THRESH_BINARY)[1]
+
+
+def _median_level(counts: np.ndarray) -> int | None:
+    """The median grey level of a histogram's stretch (its own index), None when it is empty."""
+    total = int(counts.sum())
+    if not total:
+        return None
+    return int(np.searchsorted(np.cumsum(counts), (total + 1) / 2))
 
 
 def _lightness_gain(

@@ -21,8 +21,9 @@ _DIGIT = regex.compile(r"\d")
 _SMALL, _LARGE = "".join(lexicon().small_units), "".join(lexicon().large_units)
 AMOUNT_NUMBER = regex.compile(rf"(?<![\d,.])\d[\d,.]*(?=\s?[{_SMALL}]?[{_LARGE}]?円)")
 NUMBER_RUN = regex.compile(r"\d[\d,.]*")
-# A number with a unit's first kanji after it that goes on into no money unit (132百還).
-_UNIT_START = regex.compile(rf"(?<![\d,.])\d[\d,.]*\s?(?=[{_SMALL}{_LARGE}])")
+# A number with a unit's first kanji after it that goes on into no money unit (132百還), not
+# the first part of a compound amount (198億2,530万円).
+_UNIT_START = regex.compile(rf"(?<![\d,.])\d[\d,.]*\s?(?=[{_SMALL}{_LARGE}](?!\s?\d))")
 _LEADING_DIGITS = regex.compile(r"^[\s▲△]?\d")  # the dropped ink was the number's first digits
 
 

@@ -329,6 +329,8 @@ def test_gaps_the_ink_does_not_show_are_closed(
         ("平成29年9月より", False),
         ("100倍のアプリケーション", False),
         ("30万人", True),  # a unit that makes no money: read again, kept unless it finds more
+        # Kodaira's scan p34: an amount in 億 and 万
+        ("第1条 歳入歳出予算の総額に歳入歳出それぞれ198億2,530万円を増額し、歳入", False),
     ],
 )
 def test_numbers_with_a_broken_unit_are_read_again(text: str, garbled: bool) -> None:
