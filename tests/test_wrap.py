@@ -123,6 +123,18 @@ def _lines(rows: list[Row], x0: float = 42.5, top: float = 44.8) -> list[str]:
             ["(前年度予算額1,550百万円)"],
             id="a label wrapped before the figure that closes its bracket",
         ),
+        pytest.param(
+            # LibreOffice, IPAex Mincho, two columns (p17: …シミュレーション活動等 2,452 / 百万円(2,525
+            # 百万円)): the renderer broke an amount before its unit, here 4.5 em short of the edge
+            [("- ③ 原型炉設計活動等 2,452", 0), ("百万円(2,525百万円)", 0)],
+            ["- ③ 原型炉設計活動等 2,452百万円(2,525百万円)"],
+            id="a money unit opening a line is the rest of the figure above",
+        ),
+        pytest.param(
+            [("- ③ 原型炉設計活動等 3,166百万", 0), ("円 (4,886百万円)", 0)],
+            ["- ③ 原型炉設計活動等 3,166百万円 (4,886百万円)"],
+            id="円 alone after 百万",
+        ),
     ],
 )
 def test_wrapped_lines(rows: list[Row], expected: list[str]) -> None:

@@ -153,6 +153,24 @@ _BRACKETED_FIGURE = regex.compile(r"^\s*[(（][▲△]?\d")
 
 
 @cache
+def _unit_split() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    lex = lexicon()
+    units = "".join([*lex.small_units, *lex.large_units])
+    return (
+        regex.compile(rf"\d[{units}]*\s*$"),  # a figure, perhaps with the unit's first kanji
+        regex.compile(rf"^\s*[{units}]*{lex.yen}"),  # the rest of a money unit
+    )
+
+
+def unit_after_figure(above: str, below: str) -> bool:
+    """Whether the line below opens with the money unit of the figure that ends the line above:
+    ``…活動等 2,452`` / ``百万円(2,525百万円)`` (LibreOffice, IPAex Mincho, two columns),
+    ``3,166百万`` / ``円``."""
+    end, start = _unit_split()
+    return bool(end.search(above)) and bool(start.match(below))
+
+
+@cache
 def _label_end() -> regex.Pattern[str]:
     """A line that ends with a budget label, its bracket perhaps open: ``(前年度予算額``."""
     words = [w for kind, ws in lexicon().labels.items() if kind != "other" for w in ws]
@@ -222,6 +240,8 @@ def goes_on(
     (``in_cell``) only bullets and ※ open a line: a cell's ``<名称> (39百万円)`` is one text.
     """
     text, before = below.line.text, above.line.text
+    if unit_after_figure(before, text) and below.box[0] < above.box[2]:
+        return True  # a money unit never opens a line: the renderer broke an amount in two
     if not in_cell and before.rstrip().endswith(_SENTENCE_ENDS):
         return False  # a sentence ended: what follows may be a title, and prose loses nothing
     # the line above ran into the edge when what opens the line below would not have fitted
