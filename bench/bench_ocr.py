@@ -90,10 +90,7 @@ def _worker_loop() -> int:
             image = Image.open(path)
             dpi = image.info.get("dpi", (DPI, DPI))[0]
             args, worker = (image.convert("L"), 72 / dpi, int(page)), ocr._worker
-        try:
-            model, _ = worker((*args, None))
-        except ValueError:
-            model, _ = worker(args)
+        model, _ = worker((*args, None) if hasattr(ocr, "lightness") else args)
         lines = sum(1 for _ in model.lines())
         out = {"cpu": _cpu() - cpu, "wall": time.perf_counter() - wall, "lines": lines}
         print(json.dumps(out), flush=True)

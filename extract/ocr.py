@@ -1805,8 +1805,8 @@ def _pdf_lightness(path: str | Path, pages: Sequence[int], dpi: int, password: s
             for number in _sample(pages, OCR_PARAMS.light_pages):
                 page = pdf[number - 1]
                 if has_ink(render_page(page, OCR_PARAMS.ink_dpi)):
-                    page_dpi_ = page_dpi(page.get_size(), dpi)
-                    yield render_page(page, page_dpi_), 72 / page_dpi_
+                    resolution = page_dpi(page.get_size(), dpi)
+                    yield render_page(page, resolution), 72 / resolution
 
         return lightness(rendered())
     finally:
