@@ -155,6 +155,7 @@ class OcrMisreads:
     draft_keep: tuple[str, ...]  # single kanji that stand in brackets after them as themselves
     name_endings: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # right → (after, misreads)
     box_marks: tuple[str, ...]
+    name_specks: frozenset[str]  # a speck inside a programme name, as OCR reads it
 
 
 @cache
@@ -181,6 +182,7 @@ def ocr_misreads() -> OcrMisreads:
         draft_words=tuple(raw["draft_words"]),
         draft_keep=tuple(raw["draft_keep"]),
         box_marks=tuple(raw["box_marks"]),
+        name_specks=frozenset(raw["name_specks"]),
         name_endings={k: (tuple(v["after"]), tuple(v["misreads"])) for k, v in raw["name_endings"].items()},
     )
 

@@ -139,6 +139,30 @@ _HAN = regex.compile(r"\p{Han}")
 _SPECK_IN_KATAKANA = regex.compile(r"(?<=\p{Katakana}|ー)[・･.](?=\p{Katakana}|ー)")
 
 
+SPECKS_MAX = 2  # specks dropped from one name
+
+
+def _despecked(name: str, counts: Counter[str], depth: int = SPECKS_MAX) -> str:
+    """``name`` without one or two characters a speck is read as (ja.toml ``[ocr] name_specks``:
+    ``次世・代``, ``気候】モデル高度:化``), where the document states it so; otherwise ``name``.
+    A mark the name writes stays: the document never states the name without it."""
+    if depth == 0:
+        return name
+    specks = ocr_misreads().name_specks
+    for k in range(1, len(name) - 1):  # inside the name: a mark at either end is another matter
+        if name[k] not in specks:
+            continue
+        bare = name[:k] + name[k + 1 :]
+        if len(bare) < MIN_LENGTH:
+            continue
+        if counts[bare]:
+            return bare
+        deeper = _despecked(bare, counts, depth - 1)
+        if deeper != bare:
+            return deeper
+    return name
+
+
 def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
     """Replace OCR'd programme names by the document's more frequent spelling of the same name.
 
@@ -168,6 +192,10 @@ def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
     def settle(name: str) -> str:
         if name in settled or len(name) < MIN_LENGTH:
             return settled.get(name, name)
+        bare = _despecked(name, counts)
+        if bare != name:
+            settled[name] = bare  # the document states the name without the specks
+            return bare
         for cut in (1, 2):  # a bullet read as a character before the name
             if len(name) - cut >= MIN_LENGTH and counts[name[cut:]] >= max(1, titles_count[name]):
                 settled[name] = name[cut:]

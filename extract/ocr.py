@@ -358,18 +358,43 @@ def _ink(grey: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
 
 
-def _rules(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Horizontal and vertical ruling lines (morphological opening with long thin kernels)."""
+def _rules(ink: np.ndarray, params: OcrParams = OCR_PARAMS) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical ruling lines (morphological opening with long thin kernels), and
+    the shorter sides of boxes: vertical strokes whose both ends meet a horizontal ruling."""
     import cv2
 
     height, width = ink.shape
     horizontal = cv2.morphologyEx(
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(60, width // 30), 1))
     )
-    vertical = cv2.morphologyEx(
-        ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(60, height // 40)))
-    )
+    tall = max(60, height // 40)
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)))
+    if params.box_side < tall and horizontal.any():
+        short = cv2.morphologyEx(
+            ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, params.box_side))
+        )
+        _add_box_sides(vertical, short, horizontal, params.box_corner)
     return horizontal, vertical
+
+
+def _add_box_sides(vertical: np.ndarray, short: np.ndarray, horizontal: np.ndarray, corner: int) -> None:
+    """Add to ``vertical`` the strokes of ``short`` that run from a horizontal ruling to another."""
+    import cv2
+
+    left, top, width, height = cv2.boundingRect(short)
+    if not width or not height:
+        return
+    near = cv2.dilate(horizontal, np.ones((2 * corner + 1, 2 * corner + 1), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        short[top : top + height, left : left + width], connectivity=8
+    )
+    for i in range(1, count):
+        x, y, w, h = (int(v) for v in stats[i][:4])
+        x0, x1 = x + left, x + left + w
+        y0, y1 = y + top, y + top + h - 1
+        if near[y0, x0:x1].any() and near[y1, x0:x1].any():
+            piece = labels[y : y + h, x : x + w] == i
+            vertical[y0 : y1 + 1, x0:x1][piece] = 255
 
 
 @dataclass

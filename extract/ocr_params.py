@@ -78,6 +78,13 @@ class OcrParams:
       lower.  Kana and kanji fill their line to about 0.8 of its height and small
       kana sit low; a dakuten or the dot of シ has its letter's ink under it, and
       ー or 一 is one piece across the middle.
+    - ``box_side``, ``box_corner``: a vertical ruling must be 1/40 of the page
+      high (87 pixels of an A4 page at 300 dpi) unless it is a box's side: at
+      least ``box_side`` pixels (at 300 dpi) with both ends within ``box_corner``
+      pixels of a horizontal ruling.  A one-line box is shorter than 1/40 (the
+      ``(前年度予算額) 14,038百万円`` box of a scanned Chromium rendering in
+      three columns, 70 pixels: its sides were read as ``|`` and cut the line
+      into two columns); a kanji's stroke as long meets no ruling at both ends.
     - ``light_ink``, ``light_shift``: where the median grey of the ink
       (the pixels Otsu's threshold calls ink) is lighter than ``light_ink``,
       the strokes are thin ones a scan blurred (Mincho, Noto Serif: 131-136;
@@ -118,6 +125,8 @@ class OcrParams:
     raised_width: float = 0.5
     raised_max: float = 1.5
     raised_tall: float = 0.2
+    box_side: int = 40
+    box_corner: int = 6
 
 
 OCR_PARAMS = OcrParams()

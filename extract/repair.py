@@ -101,7 +101,7 @@ def check_number_format(token: str, myriad: bool = False) -> bool:
 _ERA_RE = regex.compile(
     rf"""
     (?P<word>{alternation(list(_OCR.eras))})   # 信和 / 平威
-    (?=\s?(?:\d|元|[一二三四五六七八九十]))       # right before a year
+    (?=\s?(?:\d{{1,2}}|元|[一二三四五六七八九十]{{1,3}})\s?年)   # right before a year (大和2丁目 stays)
     """,
     regex.VERBOSE,
 )
@@ -354,11 +354,37 @@ _OPEN_ZERO_RE = regex.compile(
 )
 
 
+_OPEN_LOST_RE = regex.compile(
+    rf"""
+    (?<=\d\s?(?:{_UNITS})\s?)                          # right after an amount
+    (?=[1-9]\d{{0,2}}(?:,\d{{3}})+\s?(?:{_UNITS})[)）])   # before a grouped amount its ) closes
+    """,
+    regex.VERBOSE,
+)
+
+
 def fix_open_bracket_zero(text: str) -> tuple[str, list[Change]]:
     """``2,140百万円02,110百万円)`` → ``2,140百万円(2,110百万円)``: the bracket of the previous
-    year's amount read as a zero (a scanned LibreOffice rendering in Noto Sans CJK, p7).  No
-    grouped number opens with 0."""
-    return _apply("open_bracket", _OPEN_ZERO_RE, text, lambda m: "(")
+    year's amount read as a zero (a scanned LibreOffice rendering in Noto Sans CJK, p7), or not
+    read at all (``8,796百万円8,796百万円)``, one column, p14) where no bracket before it is
+    open.  No grouped number opens with 0, and a ) closes what opened."""
+    text, zeros = _apply("open_bracket", _OPEN_ZERO_RE, text, lambda m: "(")
+    if zeros:
+        return text, zeros
+    return _apply(
+        "open_bracket", _OPEN_LOST_RE, text, lambda m: None if _round_open(text[: m.start()]) else "("
+    )
+
+
+def _round_open(text: str) -> bool:
+    """Whether a round bracket opened in ``text`` is still open at its end."""
+    depth = 0
+    for ch in text:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）" and depth:
+            depth -= 1
+    return depth > 0
 
 
 def fix_leading_dash(text: str) -> tuple[str, list[Change]]:

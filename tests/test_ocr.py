@@ -537,3 +537,59 @@ def test_thin_strokes_a_scan_left_grey_are_read_from_the_lightened_page() -> Non
         read = _pairs("".join(line.text for block in page.blocks for line in getattr(block, "lines", [])))
         scores[light] = sum((drawn & read).values()) / sum(drawn.values())
     assert scores[True] > scores[False] + 0.01, scores  # 0.985 against 0.963 when measured
+
+
+# --- boxes one line high ---------------------------------------------------------------------
+
+
+def _boxed_page() -> Image.Image:
+    """The 予算額 boxes of a PR sheet as a Chromium rendering in three columns set them (p4): one
+    box two lines high, one a single line high (17 pt, 70 pixels at 300 dpi: less than the 1/40
+    of the page a vertical ruling needs), and a heading in large kanji with long strokes."""
+    import io
+    import sys
+
+    import pypdfium2 as pdfium
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    sys.path.insert(0, str(FIXTURES))
+    import make_scans
+
+    pdfmetrics.registerFont(TTFont("ipaexg", str(GOTHIC)))
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=(595, 842))
+    page.setFont("ipaexg", 18)
+    page.drawString(42, 760, "6.科学技術イノベーションの戦略的国際展開")
+    page.setFont("ipaexg", 9)
+    page.rect(42, 700, 150, 30)  # two lines
+    page.line(112, 700, 112, 730)
+    page.drawString(46, 718, "令和2年度予算額")
+    page.drawString(46, 705, "(案)")
+    page.drawString(116, 718, "14,269百万円")
+    page.rect(220, 712, 150, 17)  # one line
+    page.line(300, 712, 300, 729)
+    page.drawString(224, 717, "(前年度予算額)")
+    page.drawString(304, 717, "14,038百万円)")
+    page.save()
+    pdf = pdfium.PdfDocument(buffer.getvalue())
+    return make_scans.jpeg_roundtrip(make_scans.degrade(make_scans.render(pdf[0]), 0.4, np.random.default_rng(8)))
+
+
+@pytest.mark.skipif(not GOTHIC.exists(), reason="IPAex Gothic is not installed (make setup installs it)")
+def test_the_sides_of_a_box_one_line_high_are_rulings() -> None:
+    image = _boxed_page()
+    grey = ocr._grey(image)
+    horizontal, vertical = ocr._rules(ocr._ink(grey))
+    sides = sorted(x0 for x0, top, x1, bottom in ocr._ruling_segments(horizontal, vertical) if x0 == x1)
+    # six sides at 42, 112, 192 pt and 220, 300, 370 pt (the scan shifts them by 2 pt); none in the heading
+    drawn = [42, 112, 192, 220, 300, 370]
+    assert len(sides) == len(drawn) and all(abs(x * 72 / 300 - d) < 3 for x, d in zip(sides, drawn, strict=True))
+    page, _ = ocr._ocr_page(image, 72 / 300, None, 1, None)
+    cells = [
+        cell.line().text.replace(" ", "") for block in page.blocks if isinstance(block, Table) for cell in block.cells
+    ]
+    assert "(前年度予算額)" in cells and "14,038百万円)" in cells, cells
+    texts = [line.text for block in page.blocks if isinstance(block, TextBlock) for line in block.lines]
+    assert not any("|" in text for text in texts), texts

@@ -126,6 +126,10 @@ CASES = [
     (fix_era_words, "金和2年度予算額(案):1,078百万円", "令和2年度予算額(案):1,078百万円", "Noto Sans scan p7"),
     (fix_era_words, "社会と調和2つの年度", "社会と調和2つの年度", "a word with 和 stays"),
     (fix_era_words, "金和菓子", "金和菓子", "not before a year"),
+    (fix_era_words, "守和元年度補正予算額(案) 14,400百万円", "令和元年度補正予算額(案) 14,400百万円", "Noto Sans 1col scan p1"),
+    (fix_era_words, "人和2年度予算額(案):265百万円(前年度予算額:279百万円)",
+     "令和2年度予算額(案):265百万円(前年度予算額:279百万円)", "Noto Sans 1col scan p7"),
+    (fix_era_words, "人和2丁目", "人和2丁目", "a number, but no year"),
     # label words
     (fix_misread_words, "令和元年度補正予算客(案) 18,198百万円", "令和元年度補正予算額(案) 18,198百万円", "scan p1, grey page"),
     (fix_draft_mark, "予算額(素)\t744百万円(554百万円)", "予算額(案)\t744百万円(554百万円)", "render p42"),
@@ -281,6 +285,12 @@ CASES = [
     (fix_open_bracket_zero, "令和2年度予算額(案):2,140百万円02,110百万円)", "令和2年度予算額(案):2,140百万円(2,110百万円)",
      "scanned LibreOffice rendering in Noto Sans, p7"),
     (fix_open_bracket_zero, "2,140百万円 02,110百万円)", "2,140百万円 (2,110百万円)", "a space between"),
+    # the bracket not read at all (LibreOffice, Noto Sans CJK, one column, scanned, p14)
+    (fix_open_bracket_zero, "○革新的先端研究開発支援事業8,796百万円8,796百万円)",
+     "○革新的先端研究開発支援事業8,796百万円(8,796百万円)", "one column p14"),
+    (fix_open_bracket_zero, "(前年度予算額:2,110百万円 5,975百万円)", "(前年度予算額:2,110百万円 5,975百万円)",
+     "a bracket already open"),
+    (fix_open_bracket_zero, "5,975百万円 14,400百万円", "5,975百万円 14,400百万円", "no ) closes it"),
     (fix_open_bracket_zero, "2,140百万円0,110百万円)", "2,140百万円0,110百万円)", "0 alone is no bracket"),
     (fix_open_bracket_zero, "2,140百万円02,110百万円", "2,140百万円02,110百万円", "no ) closes it"),
     (fix_open_bracket_zero, "予算額02,110百万円)", "予算額02,110百万円)", "not after an amount"),

@@ -265,3 +265,58 @@ def test_a_note_set_right_under_a_short_title_is_beside_it_not_its_wrap() -> Non
     page = analyse_page(glyphs, width=595, height=842, layer=Layer.TEXT)
     lines = [line.text for block in page.blocks if isinstance(block, TextBlock) for line in block.lines]
     assert [unicodedata.normalize("NFKC", t).replace(" ", "") for t in lines] == ["第3表地方債", "(単位千円)"]
+
+
+def _ocr_row(text: str, x0: float, top: float) -> list[Glyph]:
+    """A scanned line as tesseract boxes it: wide characters on a 9 pt pitch, each box hugging
+    its ink (8 pt wide, 7.4 high), an ASCII point a sliver."""
+    glyphs, x = [], x0
+    for ch in text:
+        wide = unicodedata.east_asian_width(ch) in "WFA"
+        glyphs.append(Glyph(ch, x, top, x + (8.0 if wide else 0.7), top + 7.4, conf=0.9))
+        x += EM if wide else 2.0
+    return glyphs
+
+
+@pytest.mark.parametrize(
+    ("dust", "title", "joined"),
+    [
+        # 16 wide characters: ム (one more) would not have fitted
+        pytest.param(False, "型放射光施設の整備・共用のシステ", True, id="clean edge"),
+        pytest.param(True, "型放射光施設の整備・共用のシステ", True, id="a speck past the edge"),
+        pytest.param(True, "放射光施設の整備・共用のシステ", False, id="two em short: finished"),
+    ],
+)
+def test_a_speck_past_one_lines_end_does_not_move_the_columns_edge(
+    dust: bool, title: str, joined: bool
+) -> None:
+    """A scanned Chromium rendering in three columns (IPAex Gothic, p1): the column's lines end
+    within an em of each other, but one read ``…において先導的.`` with a speck 7 pt past them; with
+    that as the edge, ``…の製造・システ`` looked finished and ``ム開発`` became a title of its own."""
+    body = "世界最高レベルの大強度陽子ビームか"  # 17 wide characters: the column is full
+    rows = [body] * 12 + [body + "." if dust else body] + [body] * 8 + ["世界最高レベルの大強度陽子ビーム。"]
+    glyphs = [g for k, text in enumerate(rows) for g in _ocr_row(text, 220.0, 100.0 + k * PITCH)]
+    if dust:  # the speck stands 7 pt right of the line's last kanji
+        (k,) = [k for k, g in enumerate(glyphs) if g.text == "."]
+        glyphs[k] = Glyph(".", 379.2, glyphs[k].top + 6.0, 379.9, glyphs[k].top + 7.0, conf=0.5)
+    top = 100.0 + len(rows) * PITCH + PITCH  # a blank line, then the title over two rows
+    glyphs += _ocr_row(title, 220.0, top) + _ocr_row("ム開発", 220.0, top + PITCH)
+    page = analyse_page(glyphs, width=595, height=842, layer=Layer.OCR)
+    texts = [line.text for line in _page_lines(page)]
+    assert (title + "ム開発" in texts) is joined, texts[-2:]
+
+
+def test_a_heading_across_the_column_still_sets_its_edge() -> None:
+    """A scanned one-column rendering (LibreOffice, Noto Sans CJK, p10): the chapter heading runs
+    across the page over the PR box's short lines, two of which end level; the box's title
+    ``…政策の推進`` ends there too, and is finished: the heading, 12 em further, is no speck."""
+    rows = [
+        "7.社会とともに創り進める科学技術イノベーション政策の推進",
+        "※運営費交付金中の推計額を含む等",
+        "科学技術イノベーション政策の推進",
+        "令和2年度予算額(案)",
+    ]
+    assert len(rows[1]) == len(rows[2]) == 16 and len(rows[0]) > 28
+    glyphs = [g for k, text in enumerate(rows) for g in _ocr_row(text, 44.0, 100.0 + k * PITCH)]
+    page = analyse_page(glyphs, width=595, height=842, layer=Layer.OCR)
+    assert [line.text for line in _page_lines(page)][-2:] == rows[-2:]

@@ -88,6 +88,17 @@ class LayoutParams:
     """Room for a space the break swallowed, where a Latin word or digit ends the line or opens the next."""
     wrap_indent: float = 2.0
     """A continuation line starts at most this far left of the line it continues."""
+    edge_agree: float = 0.0
+    """Where more than zero, a column's right edge is the furthest reach that another line of
+    the column comes within this many em of, unless a line reaches more than ``edge_lone``
+    further.  Text layers place glyphs exactly (0: the furthest reach is the edge); on a scan a
+    speck read as ``.`` after a line's last kanji, or a box tesseract drew wide, sets one line's
+    end an em past the others, and every line that wrapped short of it would read as finished
+    (a scanned Chromium rendering in three columns: ``…の製造・システ`` / ``ム開発``, the
+    column's widest reaches 379.2 and 377.3 pt, the next 374.4, 373.7, 373.0 …; em 7.4 pt)."""
+    edge_lone: float = 1.0
+    """A line reaching further than this many em past the lines that agree on the edge is no
+    speck: a heading across the column over a box's shorter lines (a one-column scan, p10)."""
     cell_gap: float = 2.5
     """A gap this wide inside a line makes it a row of cells (a label far from its amount): it is
     never rejoined with the lines around it."""
@@ -144,6 +155,8 @@ class LayoutParams:
             raise ValueError("LayoutParams.furniture_band must be under half the page")
         if self.gutter_rows < 1 or self.table_rows < 1 or self.header_rows_max < 1:
             raise ValueError("LayoutParams.gutter_rows, table_rows and header_rows_max must be at least 1")
+        if self.edge_agree < 0.0 or self.edge_lone < 0.0:
+            raise ValueError("LayoutParams.edge_agree and edge_lone must not be negative")
         if self.cjk_space < self.word_space:
             raise ValueError("LayoutParams.cjk_space must not be below word_space")
 
@@ -161,6 +174,7 @@ OCR = LayoutParams(
     word_space=0.25,
     dedupe_distance=0.0,  # OCR never reads a character twice at one place
     wrap_fit=0.5,  # ink boxes are ragged: the old slack of 1.5 em for one kanji
+    edge_agree=0.25,  # a speck, or a box drawn wide, past a column's edge
     snap=4.0,  # ruling lines found in pixels are a little ragged
     section_scale=100.0,  # glyph widths are shares of word boxes: no section breaks by size
     section_span=0.6,  # but by width: a heading across columns
