@@ -43,7 +43,21 @@ def distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _allowed(name: str) -> int:
+def inside(part: str, text: str, limit: int) -> bool:
+    """Whether ``part`` is ``text`` or some stretch of it with at most ``limit`` characters
+    changed, dropped or added (Sellers' approximate match: a stretch may start anywhere)."""
+    if part in text:
+        return True
+    previous = [0] * (len(text) + 1)  # a stretch may start at any place: no cost before it
+    for i, cp in enumerate(part, start=1):
+        current = [i]
+        for j, ct in enumerate(text, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (cp != ct)))
+        previous = current
+    return min(previous) <= limit
+
+
+def allowed_misreads(name: str) -> int:
     """Misread characters tolerated in a name: one, and one more per fifteen characters."""
     return 1 + len(name) // 15
 
@@ -201,7 +215,7 @@ def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
                 settled[name] = name[cut:]
                 return name[cut:]
         best, best_count = name, max(counts[name], 1)
-        limit = _allowed(name)
+        limit = allowed_misreads(name)
         # misreads replace characters, or drop or add one (a bracket read twice): a name
         # longer by a word (`JST地球規模…` beside `地球規模…`) is another name
         for size in range(len(name) - 1, len(name) + 2):

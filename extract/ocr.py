@@ -32,6 +32,7 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import math
 import os
 import statistics
 import struct
@@ -1581,6 +1582,7 @@ def _ocr_page(
         height=height * scale,
         layer=Layer.OCR,
         params=layout.OCR,
+        slope=math.tan(math.radians(residual)),  # the skew left in the image, as x per y
     )
     warnings = [f"page {page}: {note}" if page is not None else note for note in notes]
     _repair_page(model, page, warnings)

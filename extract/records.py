@@ -26,6 +26,7 @@ from .eras import ERA_YEAR_RE, era_from_match
 from .layout.wrap import CLOSE, OPEN
 from .lexicon import alternation, lexicon, roman_item
 from .model import Layer, Page, Record, Table, TextLine
+from .names import allowed_misreads, inside
 from .normalize import NormText, normalize_map, strip_markdown, tidy_spaces
 from .tokens import (
     UNIT_NOTE_RE,
@@ -238,6 +239,18 @@ def _overlap(a: str, b: str) -> float:
     return len(sa & sb) / min(len(sa), len(sb))
 
 
+HEADING_MATCH = 10  # a title this long is found in a chapter heading OCR misread a little
+
+
+def _in_heading(title: str, heading: str) -> bool:
+    """Whether ``title`` is a stretch of the chapter ``heading``: exactly, or, for a long title,
+    with a misread or two in either (``科学技術イフペーション政策の推進`` in a heading scanned,
+    the title under it read right)."""
+    if len(title) < HEADING_MATCH:
+        return title in heading
+    return inside(title, heading, allowed_misreads(title))
+
+
 class _Walker:
     """One pass over the normalised lines of a document."""
 
@@ -310,7 +323,8 @@ class _Walker:
             kind = heading_kind(text)
             if kind in ("strong", "plain"):
                 title = self.heading_title(j)
-                if section_title and len(title) >= 4 and title.replace(" ", "") in section_title:
+                if section_title and len(title) >= 4 and _in_heading(title.replace(" ", ""), section_title):
+                    self.used_headings.add(j)  # no group total's title either
                     return self.section  # the second line of a wrapped chapter heading
                 self.used_headings.add(j)
                 return title

@@ -49,7 +49,8 @@ _LABEL_GAP = regex.compile(
     regex.VERBOSE,
 )
 _MARKER = regex.compile(r"※\d*")
-_LABEL_LINE_JUNK = regex.compile(r"[\s:()\[\]【】〔〕<>・.]")  # `・(前年度予算額)`: a bullet or a speck
+# `・(前年度予算額)`, `-令和元年度補正予算額(案)`: a bullet, or a speck read as one
+_LABEL_LINE_JUNK = regex.compile(r"[\s:()\[\]【】〔〕<>・.\-－]")
 
 
 @dataclass(frozen=True)

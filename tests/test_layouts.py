@@ -455,11 +455,15 @@ def test_a_speck_between_a_label_and_its_amount(line: str, labelled: bool) -> No
 
 
 @pytest.mark.parametrize(
-    "line",
-    ["・(前年度予算額)", ". (前年度予算額)"],  # whole scan p28 and p2 (seed 777): a bullet or a speck first
+    ("line", "kind"),
+    [
+        ("・(前年度予算額)", "previous"),  # whole scan p28 (seed 777): a bullet first
+        (". (前年度予算額)", "previous"),  # whole scan p2 (seed 777): a speck
+        ("-令和元年度補正予算額(案)", "supplementary"),  # LibreOffice, IPAex Mincho, 2 columns, scanned, p7
+    ],
 )
-def test_a_label_line_with_a_speck_is_still_a_label_line(line: str) -> None:
-    assert [label.kind for label in label_only(line)] == ["previous"]
+def test_a_label_line_with_a_speck_is_still_a_label_line(line: str, kind: str) -> None:
+    assert [label.kind for label in label_only(line)] == [kind]
 
 
 @pytest.mark.parametrize(
@@ -511,3 +515,29 @@ def test_titles_lose_dangling_marks(line: str, title: str) -> None:
 )
 def test_a_roman_item_number_glued_to_its_name_is_dropped(line: str, title: str) -> None:
     assert clean_title(line) == title
+
+
+@pytest.mark.parametrize(
+    ("heading", "owner"),
+    [
+        # as the document prints it: the PR sheet's title, in two lines, is the chapter's
+        (
+            "7．社会とともに創り進める科学技術イノベーション政策の推進",
+            "7. 社会とともに創り進める科学技術イノベーション政策の推進",
+        ),
+        # the chapter heading misread on a scan (LibreOffice, IPAex Mincho, two columns, p7),
+        # the title under the box read right: still the chapter's second line
+        (
+            "7．社会とともに創り進める科学技術イノベーショソ政策の推進",
+            "7. 社会とともに創り進める科学技術イノベーショソ政策の推進",
+        ),
+        # two misreads in a short title are another title
+        ("7．社会とともに創り進める科学技術イノベーション政策の推進", None),
+    ],
+)
+def test_a_title_that_is_the_rest_of_a_misread_chapter_heading(heading: str, owner: str | None) -> None:
+    title = "科学技術イノベーション政策の推進" if owner is not None else "科学技術イノベ政策の推進化"
+    text = f"{heading}\n7. 社会とともに創り進める\n{title}\n令和2年度予算額(案)\n(前年度予算額)\n7,240百万円\n7,171百万円"
+    records = extract_text(text)
+    assert [r.amount_yen for r in records] == [7_240_000_000, 7_171_000_000]
+    assert {r.program for r in records} == {owner or title}

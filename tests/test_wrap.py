@@ -9,6 +9,7 @@ back the lines a reader sees.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 
 import pytest
@@ -320,3 +321,25 @@ def test_a_heading_across_the_column_still_sets_its_edge() -> None:
     glyphs = [g for k, text in enumerate(rows) for g in _ocr_row(text, 44.0, 100.0 + k * PITCH)]
     page = analyse_page(glyphs, width=595, height=842, layer=Layer.OCR)
     assert [line.text for line in _page_lines(page)][-2:] == rows[-2:]
+
+
+def test_a_skewed_scans_column_edge_is_slanted_as_its_lines() -> None:
+    """A scanned WeasyPrint rendering in three columns (IPAex Gothic, p10), skewed by 0.9° and not
+    turned back (``ocr.DESKEW_ABOVE``): the column's lines start 11 pt further left at its foot
+    than at its head, and so end; ``○創薬等ライフサイエンス研究支援基`` / ``盤事業…`` at the foot
+    wrapped at the edge, though short of the edge set by the lines at the head."""
+    slope = math.tan(math.radians(-0.9))
+    body = "世界最高レベルの大強度陽子ビームか"  # 17 wide characters: the column is full
+    rows = [body] * 40 + ["○創薬等ライフサイエンス研究支援", "基盤事業3,694百万円(2,924百万円)"]  # 16: full
+    glyphs = [
+        g
+        for k, text in enumerate(rows)
+        for g in _ocr_row(text, 48.0 + slope * (k * PITCH), 100.0 + k * PITCH)
+    ]
+    for level, joined in ((0.0, False), (slope, True)):
+        page = analyse_page(glyphs, width=595, height=842, layer=Layer.OCR, slope=level)
+        texts = [line.text for line in _page_lines(page)]
+        assert ("○創薬等ライフサイエンス研究支援基盤事業3,694百万円(2,924百万円)" in texts) is joined, texts[
+            -2:
+        ]
+        assert texts[0] == body * 40

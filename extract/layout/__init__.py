@@ -111,8 +111,11 @@ def analyse_page(
     rotation: int = 0,
     layer: Layer = Layer.TEXT,
     params: LayoutParams | None = None,
+    slope: float = 0.0,
 ) -> Page:
-    """One page's glyphs and rules as blocks in reading order."""
+    """One page's glyphs and rules as blocks in reading order.  ``slope``: how far right a
+    column's edge runs per point down the page (a scan's skew that was not turned back), for
+    the test of wrapped lines, which compares line ends down a whole column."""
     params = params or (OCR if layer == Layer.OCR else TEXT_LAYER)
     page = Page(number, width, height, rotation, layer)
     ink = [g for g in glyphs if g.text.strip()]
@@ -123,7 +126,7 @@ def analyse_page(
     spaces = Spaces([g for g in glyphs if not g.text.strip()], em)
     frames, flow = _frames(find_grids(rulings, params), ink, em, params, spaces)
     items = order_region(flow, frames, em, params, spaces=spaces)
-    page.blocks = _blocks(items, params, spaces)
+    page.blocks = _blocks(items, params, spaces, slope)
     pack(page)
     return page
 
@@ -150,7 +153,7 @@ def pack(page: Page) -> None:
 
 
 def _blocks(
-    items: Sequence[Visual | TableAt], params: LayoutParams, spaces: Spaces
+    items: Sequence[Visual | TableAt], params: LayoutParams, spaces: Spaces, slope: float = 0.0
 ) -> list[TextBlock | Table]:
     """Visual lines grouped by region into blocks, wrapped lines rejoined; tables as they come.
 
@@ -164,7 +167,7 @@ def _blocks(
         if run:
             lines = [line_of(v.glyphs, em_of(v.glyphs), params, spaces=spaces) for v in run]
             fonts = [(v.glyphs[0].font, v.glyphs[-1].font) for v in run]
-            joined = join_wrapped(lines, [v.region for v in run], run[0].em, params, fonts)
+            joined = join_wrapped(lines, [v.region for v in run], run[0].em, params, fonts, slope=slope)
             blocks.append(TextBlock(joined, run[0].region_box, run[0].region))
             run.clear()
 

@@ -356,6 +356,20 @@ def _edges(reaches: Sequence[float], agree: float, lone: float) -> list[float]:
     return out
 
 
+def _shift(box: Box | None, slope: float) -> float:
+    """How far right of where it would stand on a level page a box stands (by its middle)."""
+    return 0.0 if box is None or not slope else slope * (box[1] + box[3]) / 2
+
+
+def _upright(box: Box | None, slope: float) -> Box | None:
+    """``box`` moved to where it would stand on a level page: on a skewed scan a column's edge
+    runs at a slant (0.9° is 11 pt over 700 pt of column), so line ends compare level only so."""
+    if box is None or not slope:
+        return box
+    dx = _shift(box, slope)
+    return (box[0] - dx, box[1], box[2] - dx, box[3])
+
+
 def join_wrapped(
     lines: Sequence[TextLine],
     regions: Sequence[str],
@@ -363,6 +377,7 @@ def join_wrapped(
     params: LayoutParams,
     fonts: Sequence[tuple[int, int]] | None = None,
     in_cell: bool = False,
+    slope: float = 0.0,
 ) -> list[TextLine]:
     """Rejoin the lines of a column (or cell) that wrapped (``goes_on``); ``fonts`` are the fonts
     of each line's first and last glyph (-1 where unknown).  A line follows the one above within
@@ -370,13 +385,13 @@ def join_wrapped(
     more is a paragraph's spacing."""
     if not lines:
         return []
-    extents = [line.extent() for line in lines]
+    extents = [_upright(line.extent(), slope) for line in lines]
     fonts = fonts or [(-1, -1)] * len(lines)
     # per region, lines by left edge with the running maximum of their right edges: the right edge
     # of the lines starting left of x is one bisect away (a page of many lines stays linear)
     by_region: dict[str, tuple[list[float], list[float]]] = {}
     pitch: dict[str, float] = {}
-    reaches = [reach(line, e) for line, e in zip(lines, extents, strict=True)]
+    reaches = [reach(line, line.extent()) - _shift(e, slope) for line, e in zip(lines, extents, strict=True)]
     for region in set(regions):
         boxes = [e for e, r in zip(extents, regions, strict=True) if e is not None and r == region]
         ends = [x for x, e, r in zip(reaches, extents, regions, strict=True) if e is not None and r == region]
