@@ -103,7 +103,7 @@ class Contexts:
         """``name`` with each character the document's contexts contradict replaced."""
         if len(name) < CONTEXT_NAME:
             return name
-        name = self.despecked(name)
+        name = self.undoubled(self.despecked(name))
         chars = list(name)
         lookalikes = ocr_misreads().lookalikes
         for i, here in enumerate(name):
@@ -125,7 +125,7 @@ class Contexts:
                     and (c == lookalikes.get(here) or (_HAN.match(here) and _HAN.match(c)))
                 ]
                 if len(other) == 1:
-                    votes[other[0]] += 1 + ((left, right) == CONTEXTS[0])
+                    votes[other[0]] += 1 + ((left, right) == CONTEXTS[0] or _quoted(key))
             # two and two characters, or both of the shorter contexts (one alone is a word
             # beside another: 創生研究 beside 創造研究)
             best = [c for c, n in votes.items() if n >= 2]
@@ -133,6 +133,17 @@ class Contexts:
                 chars[i] = best[0]
         return "".join(chars)
 
+    def undoubled(self, name: str) -> str:
+        """``name`` without a katakana OCR read twice (``先進超伝導トトカマク装置``): the document
+        states the letters around it with it once at most, and without it at least once."""
+        for at in reversed(range(1, len(name))):
+            if name[at] != name[at - 1] or not _KATAKANA.match(name[at]):
+                continue
+            around = name[max(0, at - 3) : at + 3]
+            joined = name[max(0, at - 3) : at] + name[at + 1 : at + 3]
+            if len(joined) >= 4 and self.text.count(joined) >= 1 and self.text.count(around) <= 1:
+                name = name[:at] + name[at + 1 :]
+        return name
 
     def despecked(self, name: str) -> str:
         """``name`` without a point OCR read from a speck inside a katakana word
@@ -149,6 +160,21 @@ class Contexts:
 
 
 _HAN = regex.compile(r"\p{Han}")
+_KATAKANA = regex.compile(r"\p{Katakana}")
+_QUOTES = {"「": "」", "『": "』", "(": ")", "（": "）", "【": "】"}
+
+
+def _quoted(key: tuple[str, str]) -> bool:
+    """Whether a context is a whole term in brackets (``「富`` and ``」`` round ``「富岳」``): a
+    quoted name is written the same way each time, so one such context is evidence enough."""
+    left, right = key
+    return (
+        bool(left and right)
+        and _QUOTES.get(left[0]) == right[-1]
+        and not any(ch in _QUOTES or ch in _QUOTES.values() for ch in left[1:] + right[:-1])
+    )
+
+
 # a point between two katakana (ー included)
 _SPECK_IN_KATAKANA = regex.compile(r"(?<=\p{Katakana}|ー)[・･.](?=\p{Katakana}|ー)")
 

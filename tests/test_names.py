@@ -115,14 +115,28 @@ def _lines() -> list[str]:
     ("read", "meant"),
     [
         # two-column scan (WeasyPrint, seed 7), p14: a name the document states once
-        ("戦略的創造研究推進事業先端的低誠素化技術開発(ALCA)", "戦略的創造研究推進事業先端的低炭素化技術開発(ALCA)"),
-        # left: a kanji only one of its contexts contradicts (「富岳」 is followed by many
-        # things, 「富岳」・ only once), as 創生研究 beside 創造研究 is a word beside another
-        ("スーパーコンピュータ「富首」・HPCIの運営", "スーパーコンピュータ「富首」・HPCIの運営"),
+        (
+            "戦略的創造研究推進事業先端的低誠素化技術開発(ALCA)",
+            "戦略的創造研究推進事業先端的低炭素化技術開発(ALCA)",
+        ),
+        # a kanji only one of its contexts contradicts is left (創生研究 beside 創造研究 is a
+        # word beside another), unless that context is a whole term in brackets: 「富岳」 is
+        # quoted the same way each time (a scanned WeasyPrint rendering in Noto Serif CJK, p1:
+        # 「富病」, and the two-column scan's 「富首」)
         ("次世代がん医療創生研究事業", "次世代がん医療創生研究事業"),
+        ("スーパーコンピュータ「富首」・HPCIの運営", "スーパーコンピュータ「富岳」・HPCIの運営"),
+        (
+            "スーパーコンピュータ「富病」(ポスト「京」)の製造・システム開発",
+            "スーパーコンピュータ「富岳」(ポスト「京」)の製造・システム開発",
+        ),
+        # a katakana read twice, the document writing the word once elsewhere (the same scan, p24)
+        ("先進超伝導トトカマク装置(JT-60SA)の運転と整備", "先進超伝導トカマク装置(JT-60SA)の運転と整備"),
         # p5: a katakana read for the kanji it looks like, where a katakana word goes on (the
         # repair rule leaves `協カプログラム`: `Xカード` is a word)
-        ("地球規模課題対応国際科学技術協カプログラム(SATREPS)", "地球規模課題対応国際科学技術協力プログラム(SATREPS)"),
+        (
+            "地球規模課題対応国際科学技術協カプログラム(SATREPS)",
+            "地球規模課題対応国際科学技術協力プログラム(SATREPS)",
+        ),
         # whole scan (seed 11) p42: a speck read as a point inside a katakana word the document
         # writes without it (a point the document writes, メディカル・メガバンク, is kept: the
         # golden's names below)
