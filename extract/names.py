@@ -48,6 +48,8 @@ def inside(part: str, text: str, limit: int) -> bool:
     changed, dropped or added (Sellers' approximate match: a stretch may start anywhere)."""
     if part in text:
         return True
+    if len(part) > len(text) + limit:
+        return False
     previous = [0] * (len(text) + 1)  # a stretch may start at any place: no cost before it
     for i, cp in enumerate(part, start=1):
         current = [i]
@@ -182,7 +184,7 @@ _SPECK_IN_KATAKANA = regex.compile(r"(?<=\p{Katakana}|ー)[・･.](?=\p{Katakan
 SPECKS_MAX = 2  # specks dropped from one name
 
 
-def _despecked(name: str, counts: Counter[str], depth: int = SPECKS_MAX) -> str:
+def _specks_dropped(name: str, counts: Counter[str], depth: int = SPECKS_MAX) -> str:
     """``name`` without one or two characters a speck is read as (ja.toml ``[ocr] name_specks``:
     ``次世・代``, ``気候】モデル高度:化``), where the document states it so; otherwise ``name``.
     A mark the name writes stays: the document never states the name without it."""
@@ -197,7 +199,7 @@ def _despecked(name: str, counts: Counter[str], depth: int = SPECKS_MAX) -> str:
             continue
         if counts[bare]:
             return bare
-        deeper = _despecked(bare, counts, depth - 1)
+        deeper = _specks_dropped(bare, counts, depth - 1)
         if deeper != bare:
             return deeper
     return name
@@ -232,7 +234,7 @@ def settle_ocr_names(records: list[Record], titles: Sequence[str]) -> None:
     def settle(name: str) -> str:
         if name in settled or len(name) < MIN_LENGTH:
             return settled.get(name, name)
-        bare = _despecked(name, counts)
+        bare = _specks_dropped(name, counts)
         if bare != name:
             settled[name] = bare  # the document states the name without the specks
             return bare

@@ -323,10 +323,9 @@ class _Walker:
             kind = heading_kind(text)
             if kind in ("strong", "plain"):
                 title = self.heading_title(j)
+                self.used_headings.add(j)  # (the chapter's line too: no group total's title)
                 if section_title and len(title) >= 4 and _in_heading(title.replace(" ", ""), section_title):
-                    self.used_headings.add(j)  # no group total's title either
                     return self.section  # the second line of a wrapped chapter heading
-                self.used_headings.add(j)
                 return title
         return None
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .layout.wrap import unclosed
 from .lexicon import alternation, lexicon, ocr_misreads
 from .lookalikes import mend
 
@@ -371,20 +372,7 @@ def fix_open_bracket_zero(text: str) -> tuple[str, list[Change]]:
     text, zeros = _apply("open_bracket", _OPEN_ZERO_RE, text, lambda m: "(")
     if zeros:
         return text, zeros
-    return _apply(
-        "open_bracket", _OPEN_LOST_RE, text, lambda m: None if _round_open(text[: m.start()]) else "("
-    )
-
-
-def _round_open(text: str) -> bool:
-    """Whether a round bracket opened in ``text`` is still open at its end."""
-    depth = 0
-    for ch in text:
-        if ch in "(（":
-            depth += 1
-        elif ch in ")）" and depth:
-            depth -= 1
-    return depth > 0
+    return _apply("open_bracket", _OPEN_LOST_RE, text, lambda m: None if unclosed(text[: m.start()]) else "(")
 
 
 def fix_leading_dash(text: str) -> tuple[str, list[Change]]:

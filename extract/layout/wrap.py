@@ -128,11 +128,13 @@ _CLOSERS = tuple(lexicon().closers)
 _SENTENCE_ENDS = tuple(lexicon().sentence_ends)
 
 
+_UNIT_CHARS = "".join([*lexicon().small_units, *lexicon().large_units])  # 十 百 千 万 億 兆
+
+
 def _unit() -> str:
     """A money unit before 円 as the wrap tests see it: layout comes before the OCR repairs, so
     any two kanji between a figure and 円 are its unit, misread or not (``5,525百方円``)."""
-    lex = lexicon()
-    return rf"(?:[{''.join([*lex.small_units, *lex.large_units])}]|\p{{Han}}){{0,2}}{lex.yen}"
+    return rf"(?:[{_UNIT_CHARS}]|\p{{Han}}){{0,2}}{lexicon().yen}"
 
 
 @cache
@@ -157,11 +159,9 @@ _BRACKETED_FIGURE = regex.compile(r"^\s*[(（][▲△]?\d")
 
 @cache
 def _unit_split() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
-    lex = lexicon()
-    units = "".join([*lex.small_units, *lex.large_units])
     return (
-        regex.compile(rf"\d[{units}]*\s*$"),  # a figure, perhaps with the unit's first kanji
-        regex.compile(rf"^\s*[{units}]*{lex.yen}"),  # the rest of a money unit
+        regex.compile(rf"\d[{_UNIT_CHARS}]*\s*$"),  # a figure, perhaps with the unit's first kanji
+        regex.compile(rf"^\s*[{_UNIT_CHARS}]*{lexicon().yen}"),  # the rest of a money unit
     )
 
 
@@ -385,13 +385,14 @@ def join_wrapped(
     more is a paragraph's spacing."""
     if not lines:
         return []
-    extents = [_upright(line.extent(), slope) for line in lines]
+    drawn = [line.extent() for line in lines]
+    extents = [_upright(box, slope) for box in drawn]
     fonts = fonts or [(-1, -1)] * len(lines)
-    # per region, lines by left edge with the running maximum of their right edges: the right edge
-    # of the lines starting left of x is one bisect away (a page of many lines stays linear)
+    # per region, lines by left edge with the right edge of each prefix of them (``_edges``): the
+    # right edge of the lines starting left of x is one bisect away (a page of many lines stays linear)
     by_region: dict[str, tuple[list[float], list[float]]] = {}
     pitch: dict[str, float] = {}
-    reaches = [reach(line, line.extent()) - _shift(e, slope) for line, e in zip(lines, extents, strict=True)]
+    reaches = [reach(line, box) - _shift(box, slope) for line, box in zip(lines, drawn, strict=True)]
     for region in set(regions):
         boxes = [e for e, r in zip(extents, regions, strict=True) if e is not None and r == region]
         ends = [x for x, e, r in zip(reaches, extents, regions, strict=True) if e is not None and r == region]
