@@ -10,6 +10,7 @@ from a name the document states more often, the more frequent one is meant.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -136,10 +137,11 @@ class Contexts:
         return "".join(chars)
 
     def undoubled(self, name: str) -> str:
-        """``name`` without a katakana OCR read twice (``先進超伝導トトカマク装置``): the document
-        states the letters around it with it once at most, and without it at least once."""
+        """``name`` without a katakana OCR read twice (``先進超伝導トトカマク装置``), or again with
+        its voicing mark (``サイエンスズ交流事業``): the document states the letters around it with
+        it once at most, and without it at least once."""
         for at in reversed(range(1, len(name))):
-            if name[at] != name[at - 1] or not _KATAKANA.match(name[at]):
+            if _base(name[at]) != _base(name[at - 1]) or not _KATAKANA.match(name[at]):
                 continue
             around = name[max(0, at - 3) : at + 3]
             joined = name[max(0, at - 3) : at] + name[at + 1 : at + 3]
@@ -162,6 +164,12 @@ class Contexts:
 
 
 _HAN = regex.compile(r"\p{Han}")
+
+
+def _base(ch: str) -> str:
+    """A kana without its voicing mark (ズ → ス)."""
+    return unicodedata.normalize("NFD", ch)[0]
+
 _KATAKANA = regex.compile(r"\p{Katakana}")
 _QUOTES = {"「": "」", "『": "』", "(": ")", "（": "）", "【": "】"}
 

@@ -1429,6 +1429,16 @@ def _inside(inner: Box, outer: Box) -> bool:
 # --- glyphs ------------------------------------------------------------------------------
 
 
+def _band(line: _PxLine) -> tuple[float, float] | None:
+    """A line's usual top and bottom: the medians of its characters' boxes."""
+    boxes = [b for b in line.boxes if b is not None]
+    if not boxes:
+        return None
+    top = statistics.median(b[1] for b in boxes)
+    bottom = statistics.median(b[3] for b in boxes)
+    return (top, bottom) if bottom > top else None
+
+
 def _glyphs(lines: Sequence[_PxLine], scale: float, dx: float, dy: float, first_run: int) -> list[Glyph]:
     """Each character of OCR'd lines as a glyph in points; a tesseract word is one run.
 
@@ -1440,6 +1450,7 @@ def _glyphs(lines: Sequence[_PxLine], scale: float, dx: float, dy: float, first_
     for line in lines:
         k = 0
         text = line.text
+        band = _band(line)
         while k < len(text):
             if text[k] in " \t" or line.boxes[k] is None:
                 k += 1
@@ -1457,6 +1468,8 @@ def _glyphs(lines: Sequence[_PxLine], scale: float, dx: float, dy: float, first_
                     part = share.index(i)
                     w = (box[2] - box[0]) / len(share)
                     box = (box[0] + part * w, box[1], box[0] + (part + 1) * w, box[3])
+                if band is not None and box[3] - box[1] > OCR_PARAMS.tall_glyph * (band[1] - band[0]):
+                    box = (box[0], band[0], box[2], band[1])
                 glyphs.append(
                     Glyph(
                         text[i],

@@ -96,6 +96,12 @@ class OcrParams:
       ``light_margin`` of mean confidence at the median (``ocr.lightness``: a
       scanned IPAex Mincho rendering, median gain 0.04, records found 114 → 179
       of 187; a Noto Serif one, median -0.005, would lose 15 records of 175).
+    - ``tall_glyph``: a character whose box is more than this many times its
+      line's median height gets the line's band (``ocr._glyphs``).  A word read
+      again and put back may carry a box as tall as two lines (a scanned
+      Chromium rendering in Noto Sans CJK, two columns, p10: ``1.597`` of
+      ``<参考:復興特別会計> 1,597百万円`` 18.5 pt high in an 8 pt line), and the
+      row finder then sets it in the line above; ``【`` and ``(`` are at most 1.3.
     """
 
     ink_dpi: int = 50
@@ -127,6 +133,7 @@ class OcrParams:
     raised_tall: float = 0.2
     box_side: int = 40
     box_corner: int = 6
+    tall_glyph: float = 1.6
 
 
 OCR_PARAMS = OcrParams()

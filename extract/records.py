@@ -74,12 +74,27 @@ _ITEM_RE = regex.compile(
 _WEAK_START = regex.compile(rf"^(?:{_WEAK})")
 _BRACKETED_ONLY = regex.compile(r"^[【\[〔《(<].*[】\]〕》)>]$")
 _PERIOD_NOTE = regex.compile(r"\s?[《(\[](?:[^《》()\[\]]*(?:年度|年)[^《》()\[\]]*)[》)\]]\s?$")
+_ERAS = alternation([e.name for e in _LEX.eras])
+# The same period whose opening bracket OCR lost: `…研究プログラム平成29〜令和3年度》`.
+_UNOPENED_PERIOD = regex.compile(
+    rf"""
+    (?=.{{0,40}}$)                                 # first: only near the end (linear on any line)
+    (?<![《(\[][^《》()\[\]]*)                    # no bracket of its own opened before it
+    \s?(?:{_ERAS})\s?(?:\d{{1,2}}|元)(?:年度?)?     # from an era's year
+    [~〜～\-ー－][^《》()\[\]]{{0,12}}?(?:年度?)?   # to another
+    [》)\]]\s?$
+    """,
+    regex.VERBOSE,
+)
 # `※<programme>の前年度予算額には…` names the programme whose note it is.
 _NAMED_NOTE = regex.compile(rf"※?\s?(?P<name>.+?)の(?:{alternation(_LEX.previous_note)})")
 _SPACES = regex.compile(r"\s+")
 _ORG = regex.compile(r"^<(?P<name>[^<>]+)>")
-# A quote or bracket opening a title that never closes: a mark read by OCR.
-_DANGLING_OPEN = regex.compile(r"""^(?:[_"'`“”]|『(?!.*』)|「(?!.*」)|>(?!.*<))\s?""")
+# A quote or bracket opening a title that never closes: a mark read by OCR; a lone kana glued
+# to a Latin name opening a title: bold marks (``**SACLA…``) read as ``せ``.
+_DANGLING_OPEN = regex.compile(
+    r"""^(?:[_"'`“”]|『(?!.*』)|「(?!.*」)|>(?!.*<)|\p{Hiragana}(?=[A-Z]{2}))\s?"""
+)
 _NOTE_MARKS = regex.compile(r"(?:\s?※[\d*]*)+$")  # ※, ※1, ※* (bold marks read as *)
 _TRAILING_SPECK = regex.compile(r"(?<=[\p{Han}\p{Hiragana}\p{Katakana}ー])\s?[.・,、]+$")
 # The lookahead first: the lookbehinds scan the whole line, so only at its end.
@@ -100,6 +115,7 @@ def clean_title(text: str) -> str:
     enclosed = _ENCLOSED.fullmatch(text)  # <日本学術振興会>: an organisation named as a column
     text = enclosed["name"] if enclosed else text
     text = _PERIOD_NOTE.sub("", text).rstrip(" 「『(【[〔'\"`")  # 《平成29～令和3年度》; a dangling mark
+    text = _UNOPENED_PERIOD.sub("", text)
     text = _DANGLING_OPEN.sub("", text)  # `"業務実施費`, `『SACLAの…`, `>QSTにおける…`
     text = _DANGLING_CLOSE.sub("", text)  # `SACLAの共用運転の実施“` (bold marks read as a quote)
     text = _TRAILING_SPECK.sub("", text)  # `…交流事業.`, `…HPCIの運営・`: no name ends in a point
@@ -554,6 +570,9 @@ class _Walker:
     ) -> None:
         note_start = self.note_start(text, tokens)
         first = tokens[0]
+        if note_start is None and first.bracketed and self.ended_programme(first.prefix):
+            # the rest of a ※ note a column or page break cut: `終了事業の…(354百万円)が含まれる`
+            note_start = 0
         title = None
         if column is None and (note_start is None or first.start < note_start):
             title = self.same_line_title(index, first)
@@ -771,7 +790,9 @@ class _Walker:
             account = "reconstruction"
             if prev is not None:
                 owner = prev.owner
-        elif any(w in note for w in _LEX.previous_note) and token.bracketed:
+        elif token.bracketed and (
+            any(w in note for w in _LEX.previous_note) or self.ended_programme(token.prefix)
+        ):
             kind = "previous"
             name = self.ended_programme(token.prefix)
             named = _NAMED_NOTE.match(note)

@@ -349,7 +349,7 @@ _OPEN_ZERO_RE = regex.compile(
     rf"""
     (?<=円\s?)                                     # right after an amount
     0                                              # an opening bracket read as a zero
-    (?=[1-9]\d{{0,2}}(?:,\d{{3}})+\s?(?:{_UNITS})[)）])   # before a grouped amount its ) closes
+    (?=[1-9]\d{{0,2}}(?:,\d{{3}})*\s?(?:{_UNITS})[)）])   # before an amount its ) closes
     """,
     regex.VERBOSE,
 )
@@ -358,7 +358,7 @@ _OPEN_ZERO_RE = regex.compile(
 _OPEN_LOST_RE = regex.compile(
     rf"""
     (?<=\d\s?(?:{_UNITS})\s?)                          # right after an amount
-    (?=[1-9]\d{{0,2}}(?:,\d{{3}})+\s?(?:{_UNITS})[)）])   # before a grouped amount its ) closes
+    (?=[1-9]\d{{0,2}}(?:,\d{{3}})*\s?(?:{_UNITS})[)）])   # before an amount its ) closes
     """,
     regex.VERBOSE,
 )
@@ -548,6 +548,19 @@ def fix_closing_brackets(text: str) -> tuple[str, list[Change]]:
     return _apply("closing_bracket", _CLOSING_RE, text, lambda m: "」")
 
 
+# One bracket read twice: `施設((J-PARC)の整備`, a pair that closes once.
+_DOUBLED_OPEN_RE = regex.compile(r"(?<=[(（])\s*[(（]")  # the second, and a gap read between them
+
+
+def fix_doubled_bracket(text: str) -> tuple[str, list[Change]]:
+    """``大強度陽子加速器施設((J-PARC)`` → ``大強度陽子加速器施設(J-PARC)``: an opening bracket read
+    twice (a scanned WeasyPrint rendering in IPAex Gothic, three columns, p8), where the line
+    closes fewer brackets than it opens."""
+    opens = text.count("(") + text.count("（")
+    closes = text.count(")") + text.count("）")
+    return _apply("doubled_bracket", _DOUBLED_OPEN_RE, text, lambda m: "" if closes < opens else None)
+
+
 def fix_wave_dash(text: str) -> tuple[str, list[Change]]:
     """``30て40MW`` → ``30〜40MW``, ``平成28て令和2年度`` → ``平成28〜令和2年度``: a range's wave dash."""
     return _apply("wave_dash", _WAVE_RE, text, lambda m: "〜")
@@ -564,14 +577,22 @@ _STRAY_MARKS_RE = regex.compile(
 )
 
 
-_TRAILING_SPECK_RE = regex.compile(r"(?<=[)）】\]」』])\s?[.,'`・]+$")
+_TRAILING_SPECK_RE = regex.compile(
+    r"""
+    (?<=[)）】\]」』])\s?[.,'`・]+$                        # a point after a closing bracket
+    | (?<=[\p{Han}\p{Hiragana}\p{Katakana}])\s+[。．.]$     # a full stop a clear gap after the text
+    """,
+    regex.VERBOSE,
+)
 
 
 def fix_trailing_speck(text: str) -> tuple[str, list[Change]]:
-    """``令和2年度予算額(案).`` → ``令和2年度予算額(案)``: a speck after a closing bracket ending the line.
+    """``令和2年度予算額(案).`` → ``令和2年度予算額(案)``: a speck after a closing bracket ending the line,
+    or a full stop standing apart from the text (``事業の推進体制整備・調査分析 。``).
 
-    Japanese lines end in 。 or a bracket, not a point; the speck would keep a
-    label line from being read as a label.
+    Japanese lines end in 。 or a bracket, not a point, and a 。 hugs the character
+    before it (the OCR lines keep a space only for a gap of ``cjk_space`` em); the
+    speck would keep a label line from being read as a label.
     """
     return _apply("trailing_speck", _TRAILING_SPECK_RE, text, lambda m: "")
 
@@ -665,6 +686,7 @@ RULES: tuple[Rule, ...] = (
     fix_closing_brackets,
     fix_lookalikes,
     fix_latin_j,
+    fix_doubled_bracket,  # after (J read as () is (J again
     fix_lookalike_kanji,  # after the rules above: the words around a kanji are mended first
 )
 

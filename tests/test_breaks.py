@@ -235,29 +235,43 @@ def _cell(row: int, col: int, box: tuple[float, float, float, float], rows: list
     return Cell(row, col, lines, box)
 
 
-def test_a_ruled_row_is_not_split_inside_a_wrapped_label() -> None:
-    """LibreOffice, two columns, p18: the row ``予算額(案)`` wraps its label in a narrow cell,
-    centres ``744百万円 (554百万円)`` on its second line and sets ``382百万円 (373百万円)`` /
-    ``【令和元年度補正予算額(案) 460百万円】`` from the top: one row, not two."""
-    label = _cell(1, 0, (43, 218, 62, 262), [("予算", 220), ("額(案)", 233.5)])
-    one = _cell(1, 1, (66, 218, 175, 262), [("744百万円 (554百万円)", 233.5)])
-    two = _cell(
-        1,
-        2,
-        (179, 218, 290, 262),
+# A ruled row whose cells wrap: (label lines, first cell's lines, second cell's lines, the
+# three cells' boxes), each line (text, top).
+_WRAPPED_ROWS = {
+    # LibreOffice, two columns, p18: the label wraps in a narrow cell, ``744百万円 (554百万円)`` is
+    # centred on its second line and the third cell is set from the top
+    "label and figures wrapped": (
+        [("予算", 220), ("額(案)", 233.5)],
+        [("744百万円 (554百万円)", 233.5)],
         [("382百万円 (373百万円)", 220), ("【令和元年度補正予算額", 233.5), ("(案) 460百万円】", 247)],
-    )
+        ((43, 218, 62, 262), (66, 218, 175, 262), (179, 218, 290, 262)),
+    ),
+    # LibreOffice, one column in Noto Sans, scanned, p24: ``予算額`` / ``(案)`` and the third cell
+    # wrap at the same two baselines, and the figure centred between them is a level of its own:
+    # each column's second line goes on from its own first, not from the level above it
+    "a figure between the wrapped lines": (
+        [("予算額", 578), ("(案)", 592)],
+        [("744百万円(554百万円)", 585)],
+        [("382百万円(373百万円)【令和元年度補正予算額(案)460", 578), ("百万円】", 592)],
+        ((41, 576, 78, 606), (78, 576, 314, 606), (314, 576, 551, 606)),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(_WRAPPED_ROWS))
+def test_a_ruled_row_is_not_split_inside_its_wrapped_cells(case: str) -> None:
+    """The row ``予算額(案)`` of the 気候変動適応戦略イニシアチブ table: one row, not two."""
+    label_lines, one_lines, two_lines, boxes = _WRAPPED_ROWS[case]
+    texts = (label_lines, one_lines, two_lines)
+    cells = [_cell(1, k, box, lines) for k, (box, lines) in enumerate(zip(boxes, texts, strict=True))]
     header = [
         Cell(0, 1, [TextLine("統合的気候モデル高度化研究プログラム")]),
         Cell(0, 2, [TextLine("地球環境情報プラットフォーム")]),
     ]
-    table = split_tall_rows(Table([*header, label, one, two], 2, 3, ruled=True), TEXT_LAYER)
+    table = split_tall_rows(Table([*header, *cells], 2, 3, ruled=True), TEXT_LAYER)
     assert table.n_rows == 2
-    assert [c.text for c in table.cells if c.row == 1] == [
-        "予算額(案)",
-        "744百万円 (554百万円)",
-        "382百万円 (373百万円)【令和元年度補正予算額(案) 460百万円】",
-    ]
+    joined = ["".join(t for t, _ in lines) for lines in texts]
+    assert [c.text.replace(" ", "") for c in table.cells if c.row == 1] == [t.replace(" ", "") for t in joined]
 
 
 def test_a_ruled_row_of_book_entries_is_still_split() -> None:

@@ -16,6 +16,12 @@ M = 1_000_000
 FUGAKU_NAME = "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発"
 CLIMATE = "気候変動適応戦略イニシアチブ"
 PLATFORM_NAME = "地球環境情報プラットフォーム構築推進プログラム"
+# The 気候変動 sentence whose ※ note names an ended programme's previous-year amount.
+ENDED_NOTE = [
+    ("budget", 2020, 1127 * M, "気候変動適応戦略イニシアチブ", ""),
+    ("previous", 2019, 1281 * M, "気候変動適応戦略イニシアチブ", ""),
+    ("previous", 2019, 354 * M, "気候変動適応技術社会実装プログラム", "気候変動適応戦略イニシアチブ"),
+]
 CLIMATE_BOX = [("budget", 2020, 1127 * M, CLIMATE, ""), ("previous", 2019, 1281 * M, CLIMATE, "")]
 # an item under the 気候変動 box (page 42), as a table row and as OCR read it
 PLATFORM = [
@@ -269,11 +275,13 @@ LAYOUTS = {
         "気候変動適応戦略イニシアチブ 1,127百万円 (1,281百万円)\n\n"
         "地球環境情報プラットフォームの構築・安定的運用を一体的に推進。 ※ 前年度予算額には令和元年度終了事業の"
         "気候変動適応技術社会実装プログラム(354百万円)が含まれる\n",
-        [
-            ("budget", 2020, 1127 * M, "気候変動適応戦略イニシアチブ", ""),
-            ("previous", 2019, 1281 * M, "気候変動適応戦略イニシアチブ", ""),
-            ("previous", 2019, 354 * M, "気候変動適応技術社会実装プログラム", "気候変動適応戦略イニシアチブ"),
-        ],
+        ENDED_NOTE,
+    ),
+    "the same note cut by a column break before its programme": (  # WeasyPrint, Gothic, 3 columns, scanned, p13
+        "気候変動適応戦略イニシアチブ 1,127百万円 (1,281百万円)\n\n"
+        "地球環境情報プラットフォームの構築・安定的運用を一体的に推進。 ※ 前年度予算額には令和元年度\n\n"
+        "終了事業の気候変動適応技術社会実装プログラム(354百万円)が含まれる\n",
+        ENDED_NOTE,
     ),
     "two values on one OCR line under stacked labels": (  # whole scan p2 (seed 7)
         "スーパーコンピュータ「富岳(ふがく)」(ポスト「京」)の製造・システム開発\n令和2年度予算額(案)\n(前年度予算額)\n"
@@ -490,6 +498,14 @@ def test_a_label_line_with_a_speck_is_still_a_label_line(line: str, kind: str) -
         ("国民健康保険税の減額)", "国民健康保険税の減額"),
         ("大強度陽子加速器施設(J-PARC)", "大強度陽子加速器施設(J-PARC)"),  # opened: kept
         ("「富岳」", "「富岳」"),
+        # bold marks read as a kana before a Latin name (LibreOffice, Noto Sans, scanned, p4)
+        ("せSACLAの共用運転の実施", "SACLAの共用運転の実施"),
+        ("がんSACLA", "がんSACLA"),
+        # a period whose 《 OCR lost (LibreOffice, Noto Sans, one column, scanned, p24)
+        ("統合的気候モデル高度化研究プログラム平成29〜令和3年度》", "統合的気候モデル高度化研究プログラム"),
+        ("統合的気候モデル高度化研究プログラム《平成29〜令和3年度》", "統合的気候モデル高度化研究プログラム"),
+        ("事業(平成28年度〜)", "事業"),
+        ("次世代の研究(令和元年度〜令和5年度)", "次世代の研究"),
     ],
 )
 def test_titles_lose_dangling_marks(line: str, title: str) -> None:

@@ -131,6 +131,8 @@ def _lines() -> list[str]:
         ),
         # a katakana read twice, the document writing the word once elsewhere (the same scan, p24)
         ("先進超伝導トトカマク装置(JT-60SA)の運転と整備", "先進超伝導トカマク装置(JT-60SA)の運転と整備"),
+        # ... or again with its voicing mark (LibreOffice, Noto Sans, one column, scanned, p10)
+        ("日本・アジア青少年サイエンスズ交流事業", "日本・アジア青少年サイエンス交流事業"),
         # p5: a katakana read for the kanji it looks like, where a katakana word goes on (the
         # repair rule leaves `協カプログラム`: `Xカード` is a word)
         (

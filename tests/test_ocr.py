@@ -593,3 +593,26 @@ def test_the_sides_of_a_box_one_line_high_are_rulings() -> None:
     assert "(前年度予算額)" in cells and "14,038百万円)" in cells, cells
     texts = [line.text for block in page.blocks if isinstance(block, TextBlock) for line in block.lines]
     assert not any("|" in text for text in texts), texts
+
+
+def _px_line(text: str, x0: float, width: float, top: float, bottom: float, tall: str = "") -> ocr._PxLine:
+    """A line of OCR'd characters ``width`` apart; the characters in ``tall`` get a box from 7.2
+    above the line to 2.9 below it (as a word read again and put back may)."""
+    boxes: list[tuple[float, float, float, float] | None] = []
+    for k, ch in enumerate(text):
+        up, down = (top - 7.2, bottom + 2.9) if ch in tall else (top, bottom)
+        boxes.append((x0 + k * width, up, x0 + (k + 1) * width - 0.5, down))
+    return ocr._PxLine(x0, top, x0 + len(text) * width, bottom, text, boxes, [0.9] * len(text))
+
+
+def test_a_character_box_as_tall_as_two_lines_stays_in_its_own_line() -> None:
+    """A scanned Chromium rendering in Noto Sans CJK, two columns, p10: the figures of
+    ``<参考:復興特別会計> 1,597百万円(1,597百万円)`` came back from the second reading with
+    boxes 18.5 pt high in an 8.4 pt line, reaching into ``1,989百万円(1,457百万円)`` above
+    it, and were read as part of that line."""
+    above = _px_line("1,989百万円(1,457百万円)", 43.5, 5.8, 749.5, 758.0)
+    line = _px_line("<参考:復興特別会計>1,597百万円(1,597百万円)", 43.7, 5.8, 762.5, 770.9, tall="1,597(")
+    glyphs = ocr._glyphs([above, line], 1.0, 0.0, 0.0, 0)
+    page = layout.analyse_page(glyphs, width=595, height=842, layer=Layer.OCR)
+    texts = [ln.text for b in page.blocks if isinstance(b, TextBlock) for ln in b.lines]
+    assert texts == ["1,989百万円(1,457百万円)", "<参考:復興特別会計>1,597百万円(1,597百万円)"]

@@ -34,6 +34,7 @@ from yosan.repair import (
     fix_comma_period,
     fix_comma_space,
     fix_digit_letters,
+    fix_doubled_bracket,
     fix_draft_mark,
     fix_ellipsis_points,
     fix_era_words,
@@ -130,6 +131,7 @@ CASES = [
     (fix_era_words, "人和2年度予算額(案):265百万円(前年度予算額:279百万円)",
      "令和2年度予算額(案):265百万円(前年度予算額:279百万円)", "Noto Sans 1col scan p7"),
     (fix_era_words, "人和2丁目", "人和2丁目", "a number, but no year"),
+    (fix_era_words, "【久和元年度補正予算額(案):460百万円】", "【令和元年度補正予算額(案):460百万円】", "Noto Sans 1col scan p20"),
     # label words
     (fix_misread_words, "令和元年度補正予算客(案) 18,198百万円", "令和元年度補正予算額(案) 18,198百万円", "scan p1, grey page"),
     (fix_draft_mark, "予算額(素)\t744百万円(554百万円)", "予算額(案)\t744百万円(554百万円)", "render p42"),
@@ -267,6 +269,9 @@ CASES = [
     (fix_misread_words, "令和2年度予算(案)主要事項", "令和2年度予算(案)主要事項", "a page head stays"),
     (fix_trailing_speck, "令和2年度予算額(案).", "令和2年度予算額(案)", "whole scan p5 (seed 2024)"),
     (fix_trailing_speck, "Nature関連誌(6本)、Science.", "Nature関連誌(6本)、Science.", "a point after a word stays"),
+    (fix_trailing_speck, "事業の推進体制整備・調査分析 。", "事業の推進体制整備・調査分析",
+     "LibreOffice Noto Sans one-column scan p11 (seed 8): a speck a gap after a title"),
+    (fix_trailing_speck, "関連する調査分析を実施。", "関連する調査分析を実施。", "a full stop that hugs its sentence stays"),
     (fix_draft_mark, "令和2年度予算額(府) 7,916百万円", "令和2年度予算額(案) 7,916百万円", "whole scan p15 (seed 2024)"),
     (fix_draft_mark, "令和2年度予算額(察)", "令和2年度予算額(案)", "whole scan p35 (seed 2024)"),
     (fix_draft_mark, "令和2年度予算額(案)", "令和2年度予算額(案)", "the mark itself stays"),
@@ -291,6 +296,13 @@ CASES = [
     (fix_open_bracket_zero, "(前年度予算額:2,110百万円 5,975百万円)", "(前年度予算額:2,110百万円 5,975百万円)",
      "a bracket already open"),
     (fix_open_bracket_zero, "5,975百万円 14,400百万円", "5,975百万円 14,400百万円", "no ) closes it"),
+    (fix_doubled_bracket, "-①大強度陽子加速器施設((J-PARC)の整備・共用", "-①大強度陽子加速器施設(J-PARC)の整備・共用",
+     "WeasyPrint IPAex Gothic three-column scan p8 (seed 8)"),
+    (fix_doubled_bracket, "((1)の再掲))", "((1)の再掲))", "two brackets that both close stay"),
+    (fix_doubled_bracket, "大強度陽子加速器施設(\t(J-PARC)の整備・共用", "大強度陽子加速器施設(J-PARC)の整備・共用",
+     "the same, a gap read as a cell break between them"),
+    (fix_open_bracket_zero, "382百万円373百万円)【令和元年度補正予算額(案)460", "382百万円(373百万円)【令和元年度補正予算額(案)460",
+     "LibreOffice Noto Sans one-column scan p24 (seed 8): an ungrouped amount"),
     (fix_open_bracket_zero, "2,140百万円0,110百万円)", "2,140百万円0,110百万円)", "0 alone is no bracket"),
     (fix_open_bracket_zero, "2,140百万円02,110百万円", "2,140百万円02,110百万円", "no ) closes it"),
     (fix_open_bracket_zero, "予算額02,110百万円)", "予算額02,110百万円)", "not after an amount"),
@@ -349,7 +361,7 @@ def test_circled_number_continues_the_page_sequence() -> None:
         "-③研究倫理教育の内容、実施方法等に関する調査・分析",
     ]
     assert [r.text for r in repair_lines(lines)] == [
-        "- ①ガイドラインの改正を見据えた調査・検討\t.",
+        "- ①ガイドラインの改正を見据えた調査・検討",  # the point a cell apart is dust
         "-②公正な研究活動の推進に関する諸外国における取組状況等の調査・分析",
         "-③研究倫理教育の内容、実施方法等に関する調査・分析",
     ]
@@ -367,6 +379,8 @@ LINES = [
      "○再生医療実現拠点ネットワークプログラム9,066百万円(9,066百万円)", "scan p3"),
     ("信和2 年度小平市一般会計補正予算(第1)", "令和2 年度小平市一般会計補正予算(第1)", "kodaira p34, grey page"),
     ('-②⑨"業務実施費373百万円(373百万円)', "-②業務実施費373百万円(373百万円)", "render p5 degraded"),
+    ("大強度陽子加速器施設(()-PARC)の整備・共用", "大強度陽子加速器施設(J-PARC)の整備・共用",
+     "WeasyPrint IPAex Gothic three-column scan p3 (seed 8): (J read as ()"),
     ("令和2年度予算額(案):2,140百万円(前年度予算額:2,110百万円)",
      "令和2年度予算額(案):2,140百万円(前年度予算額:2,110百万円)", "mext-p13-scan: nothing to repair"),
 ]  # fmt: skip

@@ -11,6 +11,7 @@ positions every glyph, and OCR all give the same text.
 
 from __future__ import annotations
 
+import bisect
 import operator
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -102,7 +103,12 @@ def drop_reread_ink(glyphs: list[Glyph], em: float, params: LayoutParams) -> lis
 
     Tesseract now and then splits a line set large into two overlapping lines
     (``5.Society5.0を支える世界最`` and ``世界最高水準の大型…``, the scanned
-    two-column rendering's p1): both then hold ``世界最``."""
+    two-column rendering's p1): both then hold ``世界最``.  Only a character that
+    stands on a character of the other word counts: the extents of two whole
+    words are not enough, since a long line that is skewed a little spans the
+    height of the lines next to it when they are set close (LibreOffice's
+    one-column rendering in Noto Sans lost whole lines so).
+    """
     words: dict[int, list[Glyph]] = {}
     for g in glyphs:
         if g.run >= 0:
@@ -125,9 +131,36 @@ def drop_reread_ink(glyphs: list[Glyph], em: float, params: LayoutParams) -> lis
                 continue
             if min(x1, y1) - max(x0, y0) <= overlap:
                 continue
-            first, later = ((x0, x1, run), (y0, y1, other)) if x0 <= y0 else ((y0, y1, other), (x0, x1, run))
-            dropped.update(id(g) for g in words[later[2]] if g.cx < first[1])
+            first, later = (run, other) if x0 <= y0 else (other, run)
+            ink = sorted(words[first], key=_LEFT)
+            lefts = [o.x0 for o in ink]
+            widest = max(o.x1 - o.x0 for o in ink)
+            end = max(o.x1 for o in ink)
+            dropped.update(
+                id(g)
+                for g in words[later]
+                if g.cx < end and _stands_on(g, ink, lefts, widest, params.line_overlap)
+            )
     return [g for g in glyphs if id(g) not in dropped] if dropped else glyphs
+
+
+_LEFT = operator.attrgetter("x0")
+
+
+def _stands_on(g: Glyph, ink: Sequence[Glyph], lefts: Sequence[float], widest: float, share: float) -> bool:
+    """Whether ``g`` overlaps one of ``ink`` (sorted by left edge, ``lefts``; none wider than
+    ``widest``) across and, by ``share`` of the smaller height, down: the same ink."""
+    k = bisect.bisect_left(lefts, g.x1)
+    while k > 0:
+        k -= 1
+        o = ink[k]
+        if o.x0 + widest <= g.x0:
+            break
+        if o.x1 > g.x0:
+            down = min(o.bottom, g.bottom) - max(o.top, g.top)
+            if down >= share * min(o.bottom - o.top, g.bottom - g.top):
+                return True
+    return False
 
 
 OPEN_ROWS = 8  # rows still open for glyphs while sweeping down a page (a glyph sits in one of the last few)

@@ -190,7 +190,11 @@ def _wraps_into(
     k = next(i for i, lv in enumerate(levels) if lv is level)
     if k == 0:
         return False
-    above = dict(levels[k - 1])
+    # each column's line above is its own nearest, which need not be on the level just above (a
+    # figure centred in the row between a label's two lines is a level of its own)
+    above: dict[int, TextLine] = {}
+    for lv in levels[:k]:
+        above.update(lv)
     for col, line in level:
         prev = above.get(col)
         if _whole_number(line.text) or (prev is not None and _UNIT_ONLY.match(prev.text)):
