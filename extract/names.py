@@ -164,14 +164,13 @@ class Contexts:
 
 
 _HAN = regex.compile(r"\p{Han}")
+_KATAKANA = regex.compile(r"\p{Katakana}")
+_QUOTES = {"「": "」", "『": "』", "(": ")", "（": "）", "【": "】"}
 
 
 def _base(ch: str) -> str:
     """A kana without its voicing mark (ズ → ス)."""
     return unicodedata.normalize("NFD", ch)[0]
-
-_KATAKANA = regex.compile(r"\p{Katakana}")
-_QUOTES = {"「": "」", "『": "』", "(": ")", "（": "）", "【": "】"}
 
 
 def _quoted(key: tuple[str, str]) -> bool:

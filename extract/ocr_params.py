@@ -100,7 +100,7 @@ class OcrParams:
       line's median height gets the line's band (``ocr._glyphs``).  A word read
       again and put back may carry a box as tall as two lines (a scanned
       Chromium rendering in Noto Sans CJK, two columns, p10: ``1.597`` of
-      ``<参考:復興特別会計> 1,597百万円`` 18.5 pt high in an 8 pt line), and the
+      ``<参考:復興特別会計> 1,597百万円`` 18.5 pt high in an 8.4 pt line), and the
       row finder then sets it in the line above; ``【`` and ``(`` are at most 1.3.
     """
 

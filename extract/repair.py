@@ -549,12 +549,12 @@ def fix_closing_brackets(text: str) -> tuple[str, list[Change]]:
 
 
 # One bracket read twice: `施設((J-PARC)の整備`, a pair that closes once.
-_DOUBLED_OPEN_RE = regex.compile(r"(?<=[(（])\s*[(（]")  # the second, and a gap read between them
+_DOUBLED_OPEN_RE = regex.compile(r"(?<=[(（])[(（]")
 
 
 def fix_doubled_bracket(text: str) -> tuple[str, list[Change]]:
     """``大強度陽子加速器施設((J-PARC)`` → ``大強度陽子加速器施設(J-PARC)``: an opening bracket read
-    twice (a scanned WeasyPrint rendering in IPAex Gothic, three columns, p8), where the line
+    twice (a scanned WeasyPrint rendering in IPAex Gothic, three columns, p3), where the line
     closes fewer brackets than it opens."""
     opens = text.count("(") + text.count("（")
     closes = text.count(")") + text.count("）")

@@ -122,6 +122,14 @@ def drop_reread_ink(glyphs: list[Glyph], em: float, params: LayoutParams) -> lis
     )
     overlap = params.word_overlap * em
     dropped: set[int] = set()  # ids of glyphs read again
+    by_left: dict[int, tuple[list[Glyph], list[float], float, float]] = {}  # a word's ink, sorted once
+
+    def sorted_ink(run: int) -> tuple[list[Glyph], list[float], float, float]:
+        if run not in by_left:
+            ink = sorted(words[run], key=_LEFT)
+            by_left[run] = (ink, [o.x0 for o in ink], max(o.x1 - o.x0 for o in ink), max(o.x1 for o in ink))
+        return by_left[run]
+
     for i, (top, bottom, x0, x1, run) in enumerate(spans):
         for ytop, ybottom, y0, y1, other in spans[i + 1 :]:
             if ytop >= bottom:
@@ -132,10 +140,7 @@ def drop_reread_ink(glyphs: list[Glyph], em: float, params: LayoutParams) -> lis
             if min(x1, y1) - max(x0, y0) <= overlap:
                 continue
             first, later = (run, other) if x0 <= y0 else (other, run)
-            ink = sorted(words[first], key=_LEFT)
-            lefts = [o.x0 for o in ink]
-            widest = max(o.x1 - o.x0 for o in ink)
-            end = max(o.x1 for o in ink)
+            ink, lefts, widest, end = sorted_ink(first)
             dropped.update(
                 id(g)
                 for g in words[later]
